@@ -1,0 +1,195 @@
+/**
+ * Reads the config directory (cowbell.yaml + farms/*.yaml), validates every file with zod and
+ * reports every problem with file, line, column, field path, what was expected and what was found.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type DaemonConfig, daemonConfigSchema, type FarmFile, farmFileSchema } from './schema.js';
+
+/** One problem in one config file, in the words a technician can act on. */
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  message: string;
+}
+
+/** Config files as read and validated, before derived tables are built. */
+export interface ConfigFiles {
+  daemon: DaemonConfig;
+  farms: { file: string; farm: FarmFile }[];
+  /** Hash of every file's bytes, to skip reloads that change nothing. */
+  hash: string;
+  dir: string;
+}
+
+export type LoadResult = { ok: true; files: ConfigFiles } | { ok: false; issues: ConfigIssue[] };
+
+export const DAEMON_FILE = 'cowbell.yaml';
+export const FARMS_DIR = 'farms';
+
+/** Loads and validates the whole config directory; all or nothing. */
+export function loadConfigDir(dir: string): LoadResult {
+  const issues: ConfigIssue[] = [];
+  const hash = createHash('sha256');
+  const daemonPath = join(dir, DAEMON_FILE);
+  const daemon = loadYamlFile(daemonPath, dir, daemonConfigSchema, issues, hash);
+
+  const farms: ConfigFiles['farms'] = [];
+  for (const path of listFarmFiles(dir, issues)) {
+    const farm = loadYamlFile(path, dir, farmFileSchema, issues, hash);
+    if (farm) farms.push({ file: relative(dir, path) || basename(path), farm });
+  }
+  checkFarmIdsUnique(farms, issues);
+  if (issues.length > 0 || !daemon) return { ok: false, issues };
+  return { ok: true, files: { daemon, farms, hash: hash.digest('hex'), dir } };
+}
+
+/** Formats issues as the lines `config check` and the logs print. */
+export function formatIssues(issues: ConfigIssue[]): string {
+  return issues
+    .map((i) => `${i.file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
+    .join('\n');
+}
+
+/** Thrown by callers that need a config and got an invalid one; carries every issue. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`configuration is not valid:\n${formatIssues(issues)}`);
+  }
+}
+
+function listFarmFiles(dir: string, issues: ConfigIssue[]): string[] {
+  const farmsDir = join(dir, FARMS_DIR);
+  try {
+    return readdirSync(farmsDir)
+      .filter((name) => /\.ya?ml$/i.test(name) && !name.startsWith('.'))
+      .sort()
+      .map((name) => join(farmsDir, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    issues.push({
+      file: farmsDir,
+      line: 0,
+      column: 0,
+      path: '',
+      message: `cannot read directory: ${String(err)}`,
+    });
+    return [];
+  }
+}
+
+function loadYamlFile<S extends z.ZodType>(
+  path: string,
+  dir: string,
+  schema: S,
+  issues: ConfigIssue[],
+  hash: ReturnType<typeof createHash>,
+): z.infer<S> | undefined {
+  const file = relative(dir, path) || path;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT' ? 'file not found: create it (see the shipped example)' : `cannot read: ${code}`;
+    issues.push({ file, line: 0, column: 0, path: '', message });
+    return undefined;
+  }
+  hash.update(file).update('\0').update(text).update('\0');
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const pos = lineCounter.linePos(error.pos[0]);
+      issues.push({
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML syntax: ${firstLine(error.message)}`,
+      });
+    }
+    return undefined;
+  }
+  const data: unknown = doc.toJS();
+  const result = schema.safeParse(data ?? {});
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const { line, column } = locate(doc, lineCounter, path);
+    issues.push({ file, line, column, path: formatPath(path), message: describeIssue(issue, data, path) });
+  }
+  return undefined;
+}
+
+/** Finds the closest YAML node to a zod issue path (the value, or its nearest existing parent). */
+function locate(
+  doc: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  path: (string | number)[],
+): { line: number; column: number } {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) {
+      const pos = lineCounter.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, data: unknown, path: (string | number)[]): string {
+  const found = valueAt(data, path);
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the shipped example)`;
+  }
+  if (found.present === false) return `required field is missing (${issue.message})`;
+  return `${issue.message}; found ${preview(found.value)}`;
+}
+
+function valueAt(data: unknown, path: (string | number)[]): { present: boolean; value?: unknown } {
+  let current: unknown = data;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !(key in (current as object)))
+      return { present: false };
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return { present: true, value: current };
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+function checkFarmIdsUnique(farms: ConfigFiles['farms'], issues: ConfigIssue[]): void {
+  const seen = new Map<string, string>();
+  for (const { file, farm } of farms) {
+    const other = seen.get(farm.farm.id);
+    if (other) {
+      issues.push({
+        file,
+        line: 0,
+        column: 0,
+        path: 'farm.id',
+        message: `farm id "${farm.farm.id}" is also used in ${other}`,
+      });
+    } else seen.set(farm.farm.id, file);
+  }
+}

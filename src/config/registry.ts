@@ -1,0 +1,94 @@
+/**
+ * The herd registry: derived lookup tables built from a validated config, swapped as one
+ * immutable snapshot on reload (who wears which collar, who may connect, which farm is whose).
+ */
+import type { ConfigFiles } from './load.js';
+import type { Contact, Cow, DaemonConfig, FarmFile } from './schema.js';
+import { resolveSecret } from './secrets.js';
+
+/** A farm with its herd, as the running daemon sees it. */
+export interface Farm {
+  id: string;
+  name: string;
+  timezone: string;
+  file: string;
+  config: FarmFile;
+  cows: ReadonlyMap<string, Cow>;
+  contacts: readonly Contact[];
+}
+
+/** Who a collar belongs to right now. */
+export interface CollarOwner {
+  farmId: string;
+  cowId: string;
+}
+
+/** Credentials collars present to the embedded broker. */
+export interface CollarCredential {
+  farmId: string;
+  /** Only this collar may use it (per-collar password); farm-wide otherwise. */
+  collarId?: string;
+  password: string;
+}
+
+export interface Registry {
+  daemon: DaemonConfig;
+  farms: ReadonlyMap<string, Farm>;
+  /** Config hash the registry was built from. */
+  hash: string;
+  collarOwner(farmId: string, collarId: string): CollarOwner | undefined;
+  /** Credentials by MQTT user name (the farm's user name, or a collar id for per-collar passwords). */
+  credential(username: string): CollarCredential | undefined;
+}
+
+/** Builds the registry; throws SecretError when a secret reference cannot be resolved. */
+export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = process.env): Registry {
+  const farms = new Map<string, Farm>();
+  const collars = new Map<string, CollarOwner>();
+  const credentials = new Map<string, CollarCredential>();
+
+  for (const { file, farm: config } of files.farms) {
+    const farmId = config.farm.id;
+    const cows = new Map<string, Cow>();
+    for (const cow of config.cows) {
+      cows.set(cow.id, cow);
+      if (cow.collar) {
+        collars.set(collarKey(farmId, cow.collar), { farmId, cowId: cow.id });
+        if (cow.collarPassword !== undefined) {
+          credentials.set(cow.collar, {
+            farmId,
+            collarId: cow.collar,
+            password: resolveSecret(cow.collarPassword, files.dir, env),
+          });
+        }
+      }
+    }
+    if (config.mqtt.password !== undefined) {
+      credentials.set(config.mqtt.username ?? farmId, {
+        farmId,
+        password: resolveSecret(config.mqtt.password, files.dir, env),
+      });
+    }
+    farms.set(farmId, {
+      id: farmId,
+      name: config.farm.name,
+      timezone: config.farm.timezone,
+      file,
+      config,
+      cows,
+      contacts: config.contacts,
+    });
+  }
+
+  return {
+    daemon: files.daemon,
+    farms,
+    hash: files.hash,
+    collarOwner: (farmId, collarId) => collars.get(collarKey(farmId, collarId)),
+    credential: (username) => credentials.get(username),
+  };
+}
+
+function collarKey(farmId: string, collarId: string): string {
+  return `${farmId}/${collarId}`;
+}

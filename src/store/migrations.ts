@@ -1,0 +1,58 @@
+/**
+ * Schema migrations, applied in version order inside one transaction each; `PRAGMA user_version`
+ * records the last one applied. Never edit a released migration: add a new one.
+ * Version ranges by area keep parallel work apart: 1-9 core, 10-19 detector, 20-29 alerts, 30-39 channels.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core tables',
+    sql: `
+      CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        farm_id TEXT,
+        collar_id TEXT,
+        reason TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        payload BLOB NOT NULL
+      );
+      CREATE INDEX dead_letters_received ON dead_letters (received_at);
+      CREATE INDEX dead_letters_reason ON dead_letters (reason, received_at);
+
+      -- (collar, seq, ts) seen recently: duplicate detection that survives restarts (protocol v1).
+      CREATE TABLE seen_readings (
+        farm_id TEXT NOT NULL,
+        collar_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        PRIMARY KEY (farm_id, collar_id, seq, ts)
+      ) WITHOUT ROWID;
+      CREATE INDEX seen_readings_ts ON seen_readings (ts);
+
+      -- Latest event time handed to the pipeline per collar: readings older than it are late.
+      CREATE TABLE collar_cursors (
+        farm_id TEXT NOT NULL,
+        collar_id TEXT NOT NULL,
+        last_ts INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (farm_id, collar_id)
+      ) WITHOUT ROWID;
+
+      -- Detector state per cow (and per herd), as opaque JSON owned by detect/.
+      CREATE TABLE detector_state (
+        key TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
