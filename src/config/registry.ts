@@ -39,6 +39,8 @@ export interface Registry {
   collarOwner(farmId: string, collarId: string): CollarOwner | undefined;
   /** Credentials by MQTT user name (the farm's user name, or a collar id for per-collar passwords). */
   credential(username: string): CollarCredential | undefined;
+  /** Read-only broker clients (dashboards) by user name, with resolved passwords. */
+  observer(username: string): { password: string; farms: readonly string[] | '*' } | undefined;
 }
 
 /** Builds the registry; throws SecretError when a secret reference cannot be resolved. */
@@ -80,12 +82,20 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
     });
   }
 
+  const observers = new Map(
+    files.daemon.broker.embedded.observers.map((o) => [
+      o.username,
+      { password: resolveSecret(o.password, files.dir, env), farms: o.farms },
+    ]),
+  );
+
   return {
     daemon: files.daemon,
     farms,
     hash: files.hash,
     collarOwner: (farmId, collarId) => collars.get(collarKey(farmId, collarId)),
     credential: (username) => credentials.get(username),
+    observer: (username) => observers.get(username),
   };
 }
 

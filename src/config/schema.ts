@@ -16,6 +16,19 @@ const embeddedBrokerSchema = z.strictObject({
   host: hostSchema.default('127.0.0.1').describe('address the embedded broker listens on'),
   port: portSchema.default(1883).describe('MQTT port of the embedded broker (0 picks a free port)'),
   allowAnonymous: z.boolean().default(false).describe('let clients connect without credentials'),
+  observers: z
+    .array(
+      z.strictObject({
+        username: z.string().min(1).describe('user name of a read-only client (dashboard, Node-RED)'),
+        password: secretSchema.describe('its password'),
+        farms: z
+          .union([z.literal('*'), z.array(idSchema)])
+          .default('*')
+          .describe('farms whose alerts it may read'),
+      }),
+    )
+    .default([])
+    .describe('read-only clients allowed to subscribe to farms/{farmId}/alerts/# and cows/#'),
 });
 
 const externalBrokerSchema = z.strictObject({

@@ -3,6 +3,8 @@
  * records the last one applied. Never edit a released migration: add a new one.
  * Version ranges by area keep parallel work apart: 1-9 core, 10-19 detector, 20-29 alerts, 30-39 channels.
  */
+import { OUTBOX_MIGRATIONS } from './outbox-migrations.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -33,9 +35,11 @@ export const MIGRATIONS: readonly Migration[] = [
         collar_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
         ts INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL,
         PRIMARY KEY (farm_id, collar_id, seq, ts)
       ) WITHOUT ROWID;
-      CREATE INDEX seen_readings_ts ON seen_readings (ts);
+      -- Redeliveries come soon after the first delivery: keys are pruned by when they were seen.
+      CREATE INDEX seen_readings_seen_at ON seen_readings (seen_at);
 
       -- Latest event time handed to the pipeline per collar: readings older than it are late.
       CREATE TABLE collar_cursors (
@@ -55,4 +59,5 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  ...OUTBOX_MIGRATIONS,
 ];

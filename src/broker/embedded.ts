@@ -1,0 +1,164 @@
+/**
+ * The embedded aedes broker: authenticates collars against the herd registry, enforces the ACL,
+ * and delivers telemetry to the daemon in-process. The in-process delivery callback is held until
+ * the reading is committed, so the collar's PUBACK means "stored" and a crash loses nothing acked.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { Registry } from '../config/registry.js';
+import type { Metrics } from '../observability/metrics.js';
+import { type BrokerIdentity, mayPublish, maySubscribe } from './acl.js';
+import {
+  type MessageHandler,
+  type PublishOptions,
+  STATUS_FILTER,
+  TELEMETRY_FILTER,
+  type TelemetrySource,
+} from './source.js';
+
+export interface EmbeddedBrokerDeps {
+  host: string;
+  port: number;
+  registry: () => Registry;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** aedes return code 4: bad user name or password (MQTT 3.1.1 CONNACK). */
+const BAD_CREDENTIALS = 4;
+/** How many deliveries may wait for their commit at once; bounds memory and sizes commit groups. */
+const DELIVERY_CONCURRENCY = 1000;
+
+const identities = new WeakMap<Client, BrokerIdentity>();
+
+export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<TelemetrySource> {
+  const log = deps.logger.child({ module: 'broker' });
+  const broker = await Aedes.createBroker({
+    concurrency: DELIVERY_CONCURRENCY,
+    authenticate: (client, username, password, done) => {
+      const identity = authenticate(deps.registry(), username, password);
+      if (!identity) {
+        deps.metrics.brokerAuthFailures.inc({ reason: 'bad-credentials' });
+        log.warn({ clientId: client.id, username }, 'collar connection refused: bad user name or password');
+        const error = new Error('bad user name or password') as AuthenticateError;
+        error.returnCode = BAD_CREDENTIALS;
+        done(error, false);
+        return;
+      }
+      identities.set(client, identity);
+      done(null, true);
+    },
+    authorizePublish: (client, packet, callback) => {
+      if (client === null) return callback(null); // the daemon's own publishes
+      const identity = identities.get(client);
+      if (!identity || !mayPublish(identity, packet.topic)) {
+        deps.metrics.brokerAuthFailures.inc({ reason: 'publish-denied' });
+        log.warn({ clientId: client.id, topic: packet.topic }, 'publish refused by ACL');
+        return callback(new Error(`not allowed to publish on ${packet.topic}`));
+      }
+      callback(null);
+    },
+    authorizeSubscribe: (client, subscription, callback) => {
+      const identity = identities.get(client);
+      if (!identity || !maySubscribe(identity, subscription.topic)) {
+        deps.metrics.brokerAuthFailures.inc({ reason: 'subscribe-denied' });
+        log.warn({ clientId: client.id, topic: subscription.topic }, 'subscribe refused by ACL');
+        return callback(new Error(`not allowed to subscribe to ${subscription.topic}`));
+      }
+      callback(null, subscription);
+    },
+  });
+  broker.on('client', () => deps.metrics.brokerClients.set(broker.connectedClients));
+  broker.on('clientDisconnect', () => deps.metrics.brokerClients.set(broker.connectedClients));
+  broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'client error'));
+
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : deps.port;
+  log.info({ host: deps.host, port }, 'embedded MQTT broker listening');
+
+  let ready = false;
+  return {
+    async start(handler: MessageHandler) {
+      const deliver = (packet: AedesPublishPacket, callback: () => void) => {
+        // Retained status messages are replayed on subscribe; the handler dedups by content.
+        handler(packet.topic, packet.payload as Buffer, () => callback());
+      };
+      await Promise.all(
+        [TELEMETRY_FILTER, STATUS_FILTER].map(
+          (filter) => new Promise<void>((resolve) => broker.subscribe(filter, deliver, () => resolve())),
+        ),
+      );
+      ready = true;
+    },
+    publish(topic: string, payload: string | Buffer, options: PublishOptions) {
+      return new Promise<void>((resolve, reject) => {
+        broker.publish(
+          {
+            cmd: 'publish',
+            topic,
+            payload: Buffer.from(payload),
+            qos: options.qos,
+            retain: options.retain,
+            dup: false,
+          },
+          (err) => (err ? reject(err) : resolve()),
+        );
+      });
+    },
+    isReady: () => ready && !broker.closed,
+    address: () => `mqtt://${deps.host}:${port}`,
+    async close() {
+      ready = false;
+      // Stop accepting new collars first, then close the ones connected (they reconnect later and
+      // resend what we did not acknowledge).
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      log.info('embedded MQTT broker closed');
+    },
+  };
+}
+
+/** Maps MQTT credentials to an identity, or null when they are refused. */
+export function authenticate(
+  registry: Registry,
+  username: string | undefined,
+  password: Buffer | undefined,
+): BrokerIdentity | null {
+  const embedded = registry.daemon.broker.embedded;
+  if (username === undefined || username === '') {
+    return embedded.allowAnonymous ? { kind: 'anonymous' } : null;
+  }
+  const given = password ?? Buffer.alloc(0);
+  const credential = registry.credential(username);
+  if (credential) {
+    if (!samePassword(given, credential.password)) return null;
+    return credential.collarId !== undefined
+      ? { kind: 'collar', farmId: credential.farmId, collarId: credential.collarId }
+      : { kind: 'farm-collar', farmId: credential.farmId };
+  }
+  const observer = registry.observer(username);
+  if (observer && samePassword(given, observer.password)) {
+    return { kind: 'observer', farms: observer.farms };
+  }
+  return null;
+}
+
+function samePassword(given: Buffer, expected: string): boolean {
+  const want = Buffer.from(expected);
+  // Constant-time compare; lengths differ -> compare against itself to spend the same time.
+  if (given.length !== want.length) {
+    timingSafeEqual(want, want);
+    return false;
+  }
+  return timingSafeEqual(given, want);
+}

@@ -1,0 +1,100 @@
+/**
+ * Holds the running config and reloads it all-or-nothing: every file is parsed, validated and turned
+ * into a new registry before anything live is touched; a refused reload keeps the last good config
+ * running and is visible in metrics and /readyz.
+ */
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import { type ConfigIssue, formatIssues, loadConfigDir } from './load.js';
+import { buildRegistry, type Registry } from './registry.js';
+import { SecretError } from './secrets.js';
+
+/** Sections read only at start: a change is reported and applied at the next start. */
+export const RESTART_ONLY_SECTIONS = ['broker', 'http', 'storage'] as const;
+
+export type LoadOutcome = { ok: true; registry: Registry } | { ok: false; issues: ConfigIssue[] };
+
+export interface ReloadResult {
+  ok: boolean;
+  /** false when the files did not change since the last load. */
+  changed: boolean;
+  issues: ConfigIssue[];
+  /** Restart-only sections that changed and wait for a restart. */
+  restartRequired: string[];
+}
+
+/** Loads, validates and resolves secrets for a config directory. */
+export function loadRegistry(dir: string, env: NodeJS.ProcessEnv = process.env): LoadOutcome {
+  const loaded = loadConfigDir(dir);
+  if (!loaded.ok) return loaded;
+  try {
+    return { ok: true, registry: buildRegistry(loaded.files, env) };
+  } catch (err) {
+    if (err instanceof SecretError) {
+      return { ok: false, issues: [{ file: dir, line: 0, column: 0, path: '', message: err.message }] };
+    }
+    throw err;
+  }
+}
+
+export interface ConfigCoordinatorDeps {
+  dir: string;
+  initial: Registry;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => number;
+  /** Called with the new registry after a successful reload; errors are logged, not fatal. */
+  onChange: (registry: Registry) => void;
+}
+
+export function createConfigCoordinator(deps: ConfigCoordinatorDeps) {
+  const log = deps.logger.child({ module: 'config' });
+  let current = deps.initial;
+  let lastError: string | null = null;
+  deps.metrics.configReloadSuccess.set(1);
+  deps.metrics.configReloadTimestamp.set(deps.now() / 1000);
+
+  return {
+    current: () => current,
+    /** The last refused reload's error, null when the last reload succeeded. */
+    lastError: () => lastError,
+    reload(): ReloadResult {
+      const outcome = loadRegistry(deps.dir);
+      if (!outcome.ok) {
+        lastError = formatIssues(outcome.issues);
+        deps.metrics.configReloadSuccess.set(0);
+        deps.metrics.configReloads.inc({ result: 'refused' });
+        log.error(
+          { issues: outcome.issues },
+          `config reload refused, keeping the last good config:\n${lastError}`,
+        );
+        return { ok: false, changed: true, issues: outcome.issues, restartRequired: [] };
+      }
+      const next = outcome.registry;
+      if (next.hash === current.hash) {
+        lastError = null;
+        deps.metrics.configReloadSuccess.set(1);
+        return { ok: true, changed: false, issues: [], restartRequired: [] };
+      }
+      const restartRequired = RESTART_ONLY_SECTIONS.filter(
+        (section) => JSON.stringify(next.daemon[section]) !== JSON.stringify(current.daemon[section]),
+      );
+      current = next;
+      lastError = null;
+      deps.metrics.configReloadSuccess.set(1);
+      deps.metrics.configReloadTimestamp.set(deps.now() / 1000);
+      deps.metrics.configReloads.inc({ result: 'applied' });
+      for (const section of restartRequired)
+        log.warn({ section }, `${section} changed: takes effect after restart`);
+      log.info({ farms: next.farms.size, hash: next.hash.slice(0, 12) }, 'config reloaded');
+      try {
+        deps.onChange(next);
+      } catch (err) {
+        log.error({ err }, 'applying the new config failed in a component');
+      }
+      return { ok: true, changed: true, issues: [], restartRequired };
+    },
+  };
+}
+
+export type ConfigCoordinator = ReturnType<typeof createConfigCoordinator>;

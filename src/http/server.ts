@@ -1,0 +1,91 @@
+/**
+ * The daemon's HTTP server: /healthz (the process is alive), /readyz (collars can be served, with a
+ * detail per component), /metrics (Prometheus text), plus the routes adapters add (webhooks, sandbox).
+ */
+import { createServer, type Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { BodyTooLargeError, type HttpRoute, sendJson } from './route.js';
+
+/** One component's readiness; `ok: false` with `degraded` keeps the daemon ready but says what is wrong. */
+export interface ReadinessCheck {
+  name: string;
+  check(): { ok: boolean; degraded?: boolean; detail?: unknown };
+}
+
+export interface HttpServerDeps {
+  host: string;
+  port: number;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  checks: () => ReadinessCheck[];
+  routes: () => HttpRoute[];
+}
+
+export interface HttpServer {
+  address(): string;
+  port(): number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
+  const log = deps.logger.child({ module: 'http' });
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const handle = async () => {
+      if (method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (method === 'GET' && url.pathname === '/readyz') return readiness(res);
+      if (method === 'GET' && url.pathname === '/metrics') {
+        const text = await deps.metrics.metrics();
+        res.writeHead(200, { 'content-type': deps.metrics.contentType });
+        return void res.end(text);
+      }
+      const route = deps.routes().find((r) => r.path === url.pathname && r.method === method);
+      if (route) return route.handle(req, res, url);
+      const pathKnown = deps.routes().some((r) => r.path === url.pathname);
+      return sendJson(res, pathKnown ? 405 : 404, { error: pathKnown ? 'method not allowed' : 'not found' });
+    };
+    handle().catch((err: unknown) => {
+      if (err instanceof BodyTooLargeError) {
+        if (!res.headersSent) sendJson(res, 413, { error: err.message });
+        return;
+      }
+      log.error({ err, path: url.pathname }, 'HTTP handler failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    });
+  });
+
+  function readiness(res: Parameters<typeof sendJson>[0]): void {
+    const results: Record<string, unknown> = {};
+    let ready = true;
+    for (const c of deps.checks()) {
+      const r = c.check();
+      results[c.name] = { ok: r.ok, ...(r.detail === undefined ? {} : { detail: r.detail }) };
+      if (!r.ok && !r.degraded) ready = false;
+    }
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
+  }
+
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : deps.port;
+  log.info({ host: deps.host, port }, 'HTTP server listening');
+  return {
+    address: () => `http://${deps.host}:${port}`,
+    port: () => port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

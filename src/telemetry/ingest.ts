@@ -1,0 +1,162 @@
+/**
+ * The ingest stage: MQTT messages in, admitted readings out. Messages are queued and committed in
+ * groups (one SQLite transaction per group: dead letters, duplicate keys, cursors, and whatever the
+ * pipeline stores), and each message is acknowledged to the broker only after its group committed,
+ * so a crash never loses an acknowledged reading. The queue is bounded: when it is full, the broker
+ * waits for our acknowledgements (backpressure), nothing is buffered without limit.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from '../config/registry.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createRateLimitedLog } from '../observability/rate-limited-log.js';
+import type { Db } from '../store/db.js';
+import type { CollarCursor, IngestRepo } from '../store/ingest-repo.js';
+import { parseTelemetry, type Rejection } from './parse.js';
+import type { Reading } from './protocol.js';
+
+/** A reading cleared for the pipeline; `late` when its collar already sent newer readings. */
+export interface AdmittedReading {
+  reading: Reading;
+  late: boolean;
+}
+
+/** One MQTT message waiting for its group commit; `done` acknowledges it to the broker. */
+interface QueuedMessage {
+  topic: string;
+  payload: Uint8Array;
+  receivedAt: number;
+  done: (err?: Error) => void;
+}
+
+export interface IngestDeps {
+  db: Db;
+  repo: IngestRepo;
+  registry: () => Registry;
+  now: () => number;
+  metrics: Metrics;
+  logger: Logger;
+  /** Runs inside the group's transaction, so what it stores commits with the readings. */
+  onReadings: (readings: AdmittedReading[]) => void;
+  /** Most messages committed in one transaction. */
+  maxGroup?: number;
+}
+
+export interface Ingest {
+  /** Queues a message; `done` is called once it is committed (or rejected and dead-lettered). */
+  accept(topic: string, payload: Uint8Array, done: (err?: Error) => void): void;
+  /** Commits whatever is queued now. */
+  flush(): void;
+  /** Messages waiting for a commit. */
+  queued(): number;
+}
+
+const DEFAULT_MAX_GROUP = 1000;
+
+export function createIngest(deps: IngestDeps): Ingest {
+  const log = deps.logger.child({ module: 'ingest' });
+  const rejectLog = createRateLimitedLog(log, 60_000, deps.now);
+  const cursors: Map<string, CollarCursor> = deps.repo.loadCursors();
+  const maxGroup = deps.maxGroup ?? DEFAULT_MAX_GROUP;
+  let queue: QueuedMessage[] = [];
+  let flushScheduled = false;
+
+  const commitGroup = deps.db.transaction((group: QueuedMessage[]) => {
+    const registry = deps.registry();
+    const retentionMs = registry.daemon.ingest.retentionDays * 86_400_000;
+    const admitted: AdmittedReading[] = [];
+    for (const message of group) {
+      deps.metrics.messagesReceived.inc();
+      const nowMs = deps.now();
+      const result = parseTelemetry(message.topic, message.payload, registry, { nowMs, retentionMs });
+      if (!result.ok) {
+        recordRejection(message, result);
+        continue;
+      }
+      for (const rejection of result.rejected) recordRejection(message, rejection);
+      admitReadings(result.readings, nowMs, admitted);
+    }
+    if (admitted.length > 0) {
+      deps.metrics.readingsAccepted.inc(admitted.length);
+      deps.onReadings(admitted);
+    }
+  });
+
+  function recordRejection(message: QueuedMessage, rejection: Rejection): void {
+    deps.metrics.rejected.inc({ reason: rejection.reason });
+    deps.repo.recordDeadLetter({
+      receivedAt: message.receivedAt,
+      topic: message.topic,
+      farmId: rejection.farmId ?? null,
+      collarId: rejection.collarId ?? null,
+      reason: rejection.reason,
+      detail: rejection.detail,
+      payload: message.payload,
+    });
+    rejectLog.warn(
+      `${rejection.reason}:${rejection.farmId ?? ''}`,
+      {
+        reason: rejection.reason,
+        farmId: rejection.farmId,
+        collarId: rejection.collarId,
+        detail: rejection.detail,
+      },
+      'telemetry rejected',
+    );
+  }
+
+  /** Drops duplicates and marks readings older than their collar's latest as late (event-time order). */
+  function admitReadings(readings: Reading[], nowMs: number, out: AdmittedReading[]): void {
+    for (const reading of readings) {
+      if (!deps.repo.markSeen(reading.farmId, reading.collarId, reading.seq, reading.ts, nowMs)) {
+        deps.metrics.duplicatesDropped.inc();
+        continue;
+      }
+      const key = `${reading.farmId}/${reading.collarId}`;
+      const cursor = cursors.get(key);
+      const late = cursor !== undefined && reading.ts <= cursor.lastTs;
+      if (late) deps.metrics.readingsLate.inc();
+      else {
+        const next = { lastTs: reading.ts, lastSeq: reading.seq };
+        cursors.set(key, next);
+        deps.repo.saveCursor(reading.farmId, reading.collarId, next, nowMs);
+      }
+      out.push({ reading, late });
+    }
+  }
+
+  function flush(): void {
+    flushScheduled = false;
+    while (queue.length > 0) {
+      const group = queue.length <= maxGroup ? queue : queue.slice(0, maxGroup);
+      queue = queue.length <= maxGroup ? [] : queue.slice(maxGroup);
+      const started = performance.now();
+      try {
+        commitGroup(group);
+      } catch (err) {
+        // A store failure (disk full, I/O error): nothing of the group is acknowledged, so the
+        // broker redelivers it; the daemon keeps running.
+        log.error({ err, messages: group.length }, 'ingest commit failed; messages left unacknowledged');
+        for (const m of group) m.done(err as Error);
+        continue;
+      }
+      deps.metrics.ingestBatchSeconds.observe((performance.now() - started) / 1000);
+      for (const m of group) m.done();
+    }
+    deps.metrics.ingestQueueDepth.set(0);
+  }
+
+  return {
+    accept(topic, payload, done) {
+      queue.push({ topic, payload, receivedAt: deps.now(), done });
+      deps.metrics.ingestQueueDepth.set(queue.length);
+      if (queue.length >= maxGroup) flush();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        // Group commit: everything that arrives in this turn of the event loop shares one transaction.
+        setImmediate(flush);
+      }
+    },
+    flush,
+    queued: () => queue.length,
+  };
+}
