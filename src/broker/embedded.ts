@@ -1,7 +1,12 @@
 /**
  * The embedded aedes broker: authenticates collars against the herd registry, enforces the ACL,
- * and delivers telemetry to the daemon in-process. The in-process delivery callback is held until
- * the reading is committed, so the collar's PUBACK means "stored" and a crash loses nothing acked.
+ * and delivers telemetry to the daemon in-process.
+ *
+ * Telemetry is taken in authorizePublish, not through a subscription: aedes 1.x writes the QoS 1
+ * PUBACK before it publishes to subscribers (lib/handlers/publish.js), but only after
+ * authorizePublish has called back. Calling back once the reading is committed makes the collar's
+ * PUBACK mean "stored", so a crash loses nothing a collar believes delivered. Presence messages
+ * (status topic, last wills) come through an in-process subscription.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
@@ -10,13 +15,7 @@ import type { Logger } from 'pino';
 import type { Registry } from '../config/registry.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type BrokerIdentity, mayPublish, maySubscribe } from './acl.js';
-import {
-  type MessageHandler,
-  type PublishOptions,
-  STATUS_FILTER,
-  TELEMETRY_FILTER,
-  type TelemetrySource,
-} from './source.js';
+import { type MessageHandler, type PublishOptions, STATUS_FILTER, type TelemetrySource } from './source.js';
 
 export interface EmbeddedBrokerDeps {
   host: string;
@@ -28,15 +27,13 @@ export interface EmbeddedBrokerDeps {
 
 /** aedes return code 4: bad user name or password (MQTT 3.1.1 CONNACK). */
 const BAD_CREDENTIALS = 4;
-/** How many deliveries may wait for their commit at once; bounds memory and sizes commit groups. */
-const DELIVERY_CONCURRENCY = 1000;
 
 const identities = new WeakMap<Client, BrokerIdentity>();
 
 export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<TelemetrySource> {
   const log = deps.logger.child({ module: 'broker' });
+  let handler: MessageHandler | undefined;
   const broker = await Aedes.createBroker({
-    concurrency: DELIVERY_CONCURRENCY,
     authenticate: (client, username, password, done) => {
       const identity = authenticate(deps.registry(), username, password);
       if (!identity) {
@@ -58,14 +55,18 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
         log.warn({ clientId: client.id, topic: packet.topic }, 'publish refused by ACL');
         return callback(new Error(`not allowed to publish on ${packet.topic}`));
       }
-      callback(null);
+      if (!packet.topic.endsWith('/telemetry')) return callback(null);
+      // Not started or stopping: refuse, the collar reconnects and resends later.
+      if (!handler) return callback(new Error('daemon not ready for telemetry'));
+      handler(packet.topic, packet.payload as Buffer, (err) => callback(err ?? null));
     },
     authorizeSubscribe: (client, subscription, callback) => {
       const identity = identities.get(client);
       if (!identity || !maySubscribe(identity, subscription.topic)) {
         deps.metrics.brokerAuthFailures.inc({ reason: 'subscribe-denied' });
         log.warn({ clientId: client.id, topic: subscription.topic }, 'subscribe refused by ACL');
-        return callback(new Error(`not allowed to subscribe to ${subscription.topic}`));
+        // A null subscription makes aedes answer SUBACK 0x80 (failure) without dropping the client.
+        return callback(null, null);
       }
       callback(null, subscription);
     },
@@ -88,16 +89,12 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
 
   let ready = false;
   return {
-    async start(handler: MessageHandler) {
-      const deliver = (packet: AedesPublishPacket, callback: () => void) => {
-        // Retained status messages are replayed on subscribe; the handler dedups by content.
-        handler(packet.topic, packet.payload as Buffer, () => callback());
+    async start(onMessage: MessageHandler) {
+      handler = onMessage;
+      const deliverStatus = (packet: AedesPublishPacket, callback: () => void) => {
+        onMessage(packet.topic, packet.payload as Buffer, () => callback());
       };
-      await Promise.all(
-        [TELEMETRY_FILTER, STATUS_FILTER].map(
-          (filter) => new Promise<void>((resolve) => broker.subscribe(filter, deliver, () => resolve())),
-        ),
-      );
+      await new Promise<void>((resolve) => broker.subscribe(STATUS_FILTER, deliverStatus, () => resolve()));
       ready = true;
     },
     publish(topic: string, payload: string | Buffer, options: PublishOptions) {
@@ -119,6 +116,7 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
     address: () => `mqtt://${deps.host}:${port}`,
     async close() {
       ready = false;
+      handler = undefined;
       // Stop accepting new collars first, then close the ones connected (they reconnect later and
       // resend what we did not acknowledge).
       await new Promise<void>((resolve) => broker.close(() => resolve()));
