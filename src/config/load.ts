@@ -124,7 +124,9 @@ function loadYamlFile<S extends z.ZodType>(
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const { line, column } = locate(doc, lineCounter, path);
+    // An unknown key is best shown where the key itself stands, not at its parent.
+    const where = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path;
+    const { line, column } = locate(doc, lineCounter, where);
     issues.push({ file, line, column, path: formatPath(path), message: describeIssue(issue, data, path) });
   }
   return undefined;

@@ -51,8 +51,7 @@ export function createLogger(settings: LoggerSettings = {}, destination?: Destin
     base: { app: 'cowbell' },
     redact: {
       paths: [...SECRET_PATHS, ...PHONE_PATHS],
-      censor: (value, path) =>
-        PHONE_PATHS.includes(path.join('.')) || isPhonePath(path) ? maskPhone(value) : '[redacted]',
+      censor: (value, path) => (isPhonePath(path) ? maskPhone(value) : '[redacted]'),
     },
   };
   if (destination) return pino(options, destination);
@@ -65,7 +64,7 @@ export function createLogger(settings: LoggerSettings = {}, destination?: Destin
   return pino(options);
 }
 
-function isPhonePath(path: string[]): boolean {
-  const last = path[path.length - 1];
+function isPhonePath(path: readonly unknown[]): boolean {
+  const last = String(path[path.length - 1] ?? '');
   return last === 'phone' || last === 'to' || last === 'from' || last === 'ackedBy';
 }
