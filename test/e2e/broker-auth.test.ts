@@ -40,7 +40,9 @@ describe('embedded broker authentication and ACL', () => {
     await expect(
       mqtt.connectAsync(app.addresses().mqtt, { ...opts, username: 'green-acres', password: 'wrong' }),
     ).rejects.toThrow(/Bad username or password|Not authorized/i);
-    await expect(mqtt.connectAsync(app.addresses().mqtt, opts)).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(mqtt.connectAsync(app.addresses().mqtt, opts)).rejects.toThrow(
+      /Bad username or password|Not authorized/i,
+    );
     const text = await (await fetch(`${app.addresses().http}/metrics`)).text();
     expect(metricValue(text, 'cowbell_broker_auth_failures_total', 'reason="bad-credentials"')).toBe(2);
   });
@@ -85,7 +87,9 @@ describe('embedded broker authentication and ACL', () => {
   });
 
   it('accepts anonymous collars only when allowAnonymous is on', async () => {
-    const { app, seen } = await startDaemon(DAEMON_YAML.replace('allowAnonymous: false', 'allowAnonymous: true'));
+    const { app, seen } = await startDaemon(
+      DAEMON_YAML.replace('allowAnonymous: false', 'allowAnonymous: true'),
+    );
     const collar = await mqtt.connectAsync(app.addresses().mqtt, { reconnectPeriod: 0 });
     cleanups.push(() => collar.endAsync(true));
     await collar.publishAsync('farms/hillside/collars/H-1/telemetry', reading('H-1'), { qos: 1 });
