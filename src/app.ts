@@ -32,7 +32,10 @@ export interface AppOptions {
   configDir: string;
   /** Database file; default: storage.path from the config. */
   dbPath?: string;
+  /** Root logger; default: one built from the config's logging level. */
   logger?: Logger;
+  /** Human-readable log lines instead of JSON (when no logger is given). */
+  prettyLogs?: boolean;
   clock?: Clock;
   /** Port overrides (0 picks a free port), e.g. for tests. */
   ports?: { mqtt?: number; http?: number };
@@ -50,6 +53,7 @@ export interface App {
   reload(): ReloadResult;
   addresses(): { mqtt: string; http: string };
   readonly metrics: Metrics;
+  readonly logger: Logger;
   readonly db: Db;
   registry(): Registry;
 }
@@ -63,7 +67,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const now = () => clock.now();
   const first = loadRegistry(options.configDir, options.env);
   if (!first.ok) throw new ConfigError(first.issues);
-  const logger = options.logger ?? createLogger({ level: first.registry.daemon.logging.level });
+  const logger =
+    options.logger ??
+    createLogger({ level: first.registry.daemon.logging.level, pretty: options.prettyLogs ?? false });
   const log = logger.child({ module: 'app' });
   const metrics = createMetrics();
   const cleanups = new CleanupStack(log);
@@ -119,6 +125,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     let stopped = false;
     const app: App = {
       metrics,
+      logger,
       db,
       registry,
       async start() {

@@ -36,10 +36,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(configDir: string, dbPath: string | undefined): Promise<number> {
-  const logger = createLogger({ level: 'info', pretty: wantsPrettyLogs() });
+  const pretty = wantsPrettyLogs();
+  // Until the config is loaded, failures go to a plain logger; the app builds its own from the config.
+  let logger = createLogger({ level: 'info', pretty });
   let app: App;
   try {
-    app = await createApp({ configDir, logger, ...(dbPath ? { dbPath } : {}) });
+    app = await createApp({ configDir, prettyLogs: pretty, ...(dbPath ? { dbPath } : {}) });
+    logger = app.logger;
     await app.start();
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -49,7 +49,7 @@ async function connectCollar(
   return client;
 }
 
-function reading(seq: number, ts: number, extra: Record<string, unknown> = {}) {
+function reading(seq: number, ts: number | string, extra: Record<string, unknown> = {}) {
   return {
     v: 1,
     collarId: 'C-0042',
