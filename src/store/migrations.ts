@@ -3,7 +3,6 @@
  * records the last one applied. Never edit a released migration: add a new one.
  * Version ranges by area keep parallel work apart: 1-9 core, 10-19 detector, 20-29 alerts, 30-39 channels.
  */
-import { OUTBOX_MIGRATIONS } from './outbox-migrations.js';
 
 export interface Migration {
   version: number;
@@ -59,5 +58,4 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
-  ...OUTBOX_MIGRATIONS,
 ];
