@@ -34,17 +34,20 @@ export function createExternalBrokerSource(deps: ExternalBrokerDeps): TelemetryS
   const s = deps.settings;
   let client: MqttClient | undefined;
   let handler: MessageHandler | undefined;
+  // Ready only once the subscription exists (or the broker kept it): before that, publishes are lost.
+  let subscribed = false;
 
   function options(): IClientOptions {
     const opts: IClientOptions = {
       clientId: s.clientId,
       clean: false,
-      protocolVersion: 5,
-      properties: { sessionExpiryInterval: s.sessionExpiryS },
+      protocolVersion: s.protocolVersion,
       reconnectPeriod: MIN_RECONNECT_MS,
       connectTimeout: 10_000,
       rejectUnauthorized: s.rejectUnauthorized,
     };
+    // MQTT 5: clean: false alone is not persistent; expiry 0 drops the session at disconnect.
+    if (s.protocolVersion === 5) opts.properties = { sessionExpiryInterval: s.sessionExpiryS };
     if (s.username !== undefined) opts.username = s.username;
     if (s.password !== undefined) opts.password = resolveSecret(s.password, deps.configDir);
     if (s.ca !== undefined) opts.ca = readFileSync(s.ca);
@@ -68,11 +71,11 @@ export function createExternalBrokerSource(deps: ExternalBrokerDeps): TelemetryS
         attempt = 0;
         c.options.reconnectPeriod = MIN_RECONNECT_MS;
         log.info({ url: s.url, sessionPresent: connack.sessionPresent }, 'connected to external broker');
-        if (!connack.sessionPresent) {
-          c.subscribe([TELEMETRY_FILTER, STATUS_FILTER], { qos: 1 }, (err) => {
-            if (err) log.error({ err }, 'subscribe failed');
-          });
-        }
+        if (connack.sessionPresent && subscribed) return;
+        c.subscribe([TELEMETRY_FILTER, STATUS_FILTER], { qos: 1 }, (err) => {
+          if (err) log.error({ err }, 'subscribe failed');
+          else subscribed = true;
+        });
       });
       c.on('reconnect', () => {
         attempt += 1;
@@ -93,7 +96,7 @@ export function createExternalBrokerSource(deps: ExternalBrokerDeps): TelemetryS
         );
       });
     },
-    isReady: () => client?.connected === true,
+    isReady: () => client?.connected === true && subscribed,
     address: () => s.url,
     async close() {
       handler = undefined;

@@ -53,6 +53,12 @@ const externalBrokerSchema = z.strictObject({
     .min(0)
     .default(86_400)
     .describe('MQTT 5 session expiry: how long the broker keeps our queue while we are away'),
+  protocolVersion: z
+    .union([z.literal(4), z.literal(5)])
+    .default(5)
+    .describe(
+      'MQTT protocol: 5, or 4 (3.1.1) for brokers without MQTT 5, where clean: false alone keeps the session',
+    ),
 });
 
 const brokerSchema = z
