@@ -3,6 +3,7 @@
  * alert policy implements them. Every operation checks that the phone belongs to a contact of the
  * alert's farm and answers with the reply to send back (if any).
  */
+import type { AlertMessage } from '../telemetry/protocol.js';
 import type { Notification } from './notification.js';
 
 export type SnoozeFor = { hours: number } | 'until-tomorrow';
@@ -20,10 +21,15 @@ export interface OperationResult {
     | undefined;
   /** Messages to send because of it (confirmation to the sender, "Ravi is on it" to the others). */
   notifications: Notification[];
+  /** Alert state changes it made, to persist and publish like PolicyOutput.changes. */
+  changes?: AlertMessage[] | undefined;
 }
 
 export interface AlertOperations {
-  /** Acknowledge an alert; `alertId` null means the contact's latest open alert. */
+  /**
+   * Acknowledge an alert; `alertId` null means the contact's latest open alert. Every operation
+   * taking an alert id also accepts a comma-separated list (a grouped message's button payload).
+   */
   acknowledge(phone: string, alertId: string | null, nowMs: number): OperationResult;
   snooze(phone: string, alertId: string | null, snoozeFor: SnoozeFor, nowMs: number): OperationResult;
   /** Send the details of an alert (figures, since when, what to do). */

@@ -3,6 +3,7 @@
  * records the last one applied. Never edit a released migration: add a new one.
  * Version ranges by area keep parallel work apart: 1-9 core, 10-19 detector, 20-29 alerts, 30-39 channels.
  */
+import { OUTBOX_MIGRATIONS } from './outbox-migrations.js';
 
 export interface Migration {
   version: number;
@@ -55,6 +56,53 @@ export const MIGRATIONS: readonly Migration[] = [
         key TEXT PRIMARY KEY,
         state TEXT NOT NULL,
         updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+  ...OUTBOX_MIGRATIONS,
+  {
+    version: 20,
+    name: 'alert lifecycle and policy state',
+    sql: `
+      -- One row per alert: indexed columns for queries, the policy's whole record as JSON.
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        farm_id TEXT NOT NULL,
+        cow_id TEXT,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL,
+        onset_ts INTEGER NOT NULL,
+        raised_ts INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX alerts_state ON alerts (state, updated_at);
+      CREATE INDEX alerts_farm ON alerts (farm_id, updated_at);
+
+      -- Every published state change (protocol alert message), in order: the alert's history.
+      CREATE TABLE alert_events (
+        id INTEGER PRIMARY KEY,
+        alert_id TEXT NOT NULL,
+        farm_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_ts TEXT NOT NULL,
+        message TEXT NOT NULL
+      );
+      CREATE INDEX alert_events_alert ON alert_events (alert_id, id);
+
+      -- Per contact: STOP/START, rate-limit times, waiting messages, counts for the digest.
+      CREATE TABLE alert_contacts (
+        farm_id TEXT NOT NULL,
+        contact_id TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (farm_id, contact_id)
+      ) WITHOUT ROWID;
+
+      -- Per farm: when the last digest went out.
+      CREATE TABLE alert_farms (
+        farm_id TEXT PRIMARY KEY,
+        record TEXT NOT NULL
       );
     `,
   },

@@ -1,0 +1,277 @@
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Notification } from '../../../src/alerts/notification.js';
+import type { Channel, ChannelLimits, SendResult } from '../../../src/channels/channel.js';
+import { createOutbox, type DeliveryEvent, type Outbox } from '../../../src/channels/outbox.js';
+import { ManualClock } from '../../../src/clock.js';
+import { retrySchema } from '../../../src/config/channels-schema.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { type Db, openDb } from '../../../src/store/db.js';
+
+const T0 = 1_750_000_000_000;
+
+/** A channel that answers from a script (then ok) and records when it was called. */
+class ScriptedChannel implements Channel {
+  readonly calls: { id: string; at: number }[] = [];
+  constructor(
+    readonly name: string,
+    private readonly clock: ManualClock,
+    private readonly script: SendResult[] = [],
+    readonly limits?: ChannelLimits,
+  ) {}
+  async send(n: Notification): Promise<SendResult> {
+    this.calls.push({ id: n.id, at: this.clock.now() });
+    return this.script.shift() ?? { ok: true, providerMessageId: `wamid.${n.id}.${this.calls.length}` };
+  }
+}
+
+function note(id: string, phone = '+27820000001'): Notification {
+  return {
+    id,
+    farmId: 'farm-a',
+    contactId: 'ravi',
+    phone,
+    language: 'en',
+    purpose: 'alert',
+    severity: 'critical',
+    alertIds: ['a1'],
+    kinds: ['fever'],
+    text: 'fever',
+    templateParams: [],
+    buttons: [],
+    createdAt: T0,
+  };
+}
+
+const silent = createLogger(
+  { level: 'silent' },
+  new Writable({
+    write(_c, _e, done) {
+      done();
+    },
+  }),
+);
+
+let db: Db;
+let outbox: Outbox;
+afterEach(async () => {
+  await outbox?.stop(100);
+  db?.close();
+});
+
+const deliveries: DeliveryEvent[] = [];
+
+function make(clock: ManualClock, channel: Channel, fallback?: Channel, dbPath = ':memory:') {
+  db = openDb(dbPath);
+  deliveries.length = 0;
+  outbox = createOutbox({
+    db,
+    channels: { deliver: [channel], fallback },
+    clock,
+    logger: silent,
+    registry: new Registry(),
+    onDelivery: (e) => deliveries.push(e),
+    settings: {
+      maxInFlight: 8,
+      uncertainGraceMs: 30_000,
+      keepDays: 30,
+      retry: retrySchema.parse({
+        baseDelayMs: 1000,
+        factor: 4,
+        maxDelayMs: 60_000,
+        jitter: 0,
+        maxAttempts: 4,
+      }),
+    },
+  });
+  return outbox;
+}
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('the outbox', () => {
+  it('stores messages before any call and ignores a notification id it already has', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock);
+    make(clock, channel);
+    expect(outbox.enqueue([note('n1'), note('n2', '+27820000002')])).toBe(2);
+    expect(outbox.enqueue([note('n1')])).toBe(0);
+    expect(outbox.pending()).toBe(2);
+    expect(channel.calls).toHaveLength(0);
+    outbox.pump();
+    await flush();
+    expect(channel.calls.map((c) => c.id)).toEqual(['n1', 'n2']);
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({
+      state: 'sent',
+      providerMessageId: 'wamid.n1.1',
+    });
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    expect(channel.calls).toHaveLength(2);
+  });
+
+  it('retries with exponential backoff, then gives up and hands the message to the fallback', async () => {
+    const clock = new ManualClock(T0);
+    const busy: SendResult = { ok: false, retryable: true, code: '131016', message: 'unavailable' };
+    const channel = new ScriptedChannel('whatsapp', clock, [busy, busy, busy, busy]);
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, channel, fallback);
+    outbox.enqueue([note('n1')]);
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      outbox.pump();
+      await flush();
+      const row = outbox.repo.get('n1', 'whatsapp');
+      if (row?.state !== 'pending') break;
+      waits.push(row.nextAttemptAt - clock.now());
+      clock.advanceTo(row.nextAttemptAt);
+    }
+    expect(waits).toEqual([1000, 4000, 16000]);
+    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('failed');
+    outbox.pump();
+    await flush();
+    expect(fallback.calls.map((c) => c.id)).toEqual(['n1']);
+    expect(outbox.health().permanentFailures).toBe(1);
+  });
+
+  it('raises a refusal at once and reports a channel-wide one in health until a success', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock, [
+      { ok: false, retryable: false, code: '190', message: 'token expired', channelDown: true },
+    ]);
+    make(clock, channel);
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({ state: 'failed', lastErrorCode: '190' });
+    expect(outbox.health()).toMatchObject({ ok: false, problems: [{ channel: 'whatsapp', code: '190' }] });
+    clock.advanceBy(1000);
+    outbox.enqueue([note('n2')]);
+    outbox.pump();
+    await flush();
+    expect(outbox.health().ok).toBe(true);
+  });
+
+  it("keeps one contact's messages in order while another contact's go on", async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock, [
+      { ok: false, retryable: true, code: '131000', message: 'try again' },
+    ]);
+    make(clock, channel);
+    outbox.enqueue([note('a1', '+1555000001'), note('a2', '+1555000001'), note('b1', '+1555000002')]);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    expect(channel.calls.map((c) => c.id)).toEqual(['a1', 'b1']);
+    clock.advanceBy(1000);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    expect(channel.calls.map((c) => c.id)).toEqual(['a1', 'b1', 'a1', 'a2']);
+  });
+
+  it('paces messages to one recipient and the channel rate per second', async () => {
+    const clock = new ManualClock(T0);
+    // 8/s with bursts of a quarter second: 2 at once, then 2 more every 250 ms.
+    const channel = new ScriptedChannel('whatsapp', clock, [], {
+      ratePerSecond: 8,
+      recipientIntervalMs: 6000,
+    });
+    make(clock, channel);
+    outbox.enqueue([note('a1', '+1555000001'), note('a2', '+1555000001')]);
+    outbox.enqueue(['+1555000002', '+1555000003', '+1555000004'].map((p, i) => note(`o${i}`, p)));
+    outbox.pump();
+    await flush();
+    expect(channel.calls.map((c) => c.id)).toEqual(['a1', 'o0']);
+    clock.advanceBy(250);
+    outbox.pump();
+    await flush();
+    expect(channel.calls.map((c) => c.id)).toEqual(['a1', 'o0', 'o1', 'o2']);
+    clock.advanceBy(5749);
+    outbox.pump();
+    await flush();
+    expect(channel.calls).toHaveLength(4);
+    clock.advanceBy(1);
+    outbox.pump();
+    await flush();
+    const a2 = channel.calls.find((c) => c.id === 'a2');
+    expect(a2?.at).toBe(T0 + 6000);
+  });
+
+  it('skips a reply that cannot be sent outside the window, without failing it', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock, [
+      { ok: false, retryable: false, code: 'outside-window', message: 'closed' },
+    ]);
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, channel, fallback);
+    outbox.enqueue([note('r1')]);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('r1', 'whatsapp')?.state).toBe('skipped');
+    expect(outbox.health().permanentFailures).toBe(0);
+    expect(fallback.calls).toHaveLength(0);
+  });
+
+  it('after a crash mid-call, waits for a status before resending, and takes the status as proof', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock);
+    make(clock, channel);
+    outbox.enqueue([note('c1'), note('c2', '+1555000009')]);
+    // As if the process died during both calls.
+    outbox.repo.markSending('c1', 'whatsapp', T0);
+    outbox.repo.markSending('c2', 'whatsapp', T0);
+    outbox.start();
+    await flush();
+    expect(channel.calls).toHaveLength(0);
+    expect(outbox.repo.get('c1', 'whatsapp')).toMatchObject({ state: 'pending', uncertain: true });
+    outbox.applyStatus({
+      channel: 'whatsapp',
+      providerMessageId: 'wamid.late',
+      status: 'delivered',
+      timestampMs: T0 + 10,
+      callbackData: 'c1',
+    });
+    clock.advanceBy(30_000);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('c1', 'whatsapp')).toMatchObject({
+      state: 'sent',
+      providerMessageId: 'wamid.late',
+      deliveryRank: 2,
+    });
+    expect(channel.calls.map((c) => c.id)).toEqual(['c2']);
+  });
+
+  it('tells the alert record about delivery, read and failure of its messages', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock);
+    make(clock, channel);
+    outbox.enqueue([note('n1'), note('n2', '+1555000002')]);
+    outbox.pump();
+    await flush();
+    const status = (id: string, s: 'delivered' | 'read' | 'failed', n: number) =>
+      outbox.applyStatus({
+        channel: 'whatsapp',
+        providerMessageId: id,
+        status: s,
+        timestampMs: T0 + n,
+        errors: s === 'failed' ? [{ code: 131026, message: 'undeliverable' }] : undefined,
+      });
+    status('wamid.n1.1', 'delivered', 1);
+    status('wamid.n1.1', 'read', 2);
+    status('wamid.n2.2', 'failed', 3);
+    expect(deliveries.map((d) => [d.notificationId, d.status, d.alertIds, d.errorCode])).toEqual([
+      ['n1', 'delivered', ['a1'], undefined],
+      ['n1', 'read', ['a1'], undefined],
+      ['n2', 'failed', ['a1'], '131026'],
+    ]);
+    expect(outbox.repo.get('n2', 'whatsapp')?.state).toBe('failed');
+  });
+});
