@@ -21,14 +21,31 @@ export function openDb(path: string, migrations: readonly Migration[] = MIGRATIO
   return db;
 }
 
-/** Applies every migration newer than the database's user_version, each in its own transaction. */
+/**
+ * Applies every migration not applied yet, each in its own transaction, and records it in
+ * schema_migrations. Applied versions are tracked one by one (not only the highest, as
+ * user_version alone would), because areas number their migrations in separate ranges and a
+ * lower-numbered one may be added after a higher one was applied.
+ */
 export function migrate(db: Db, migrations: readonly Migration[]): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = [...migrations].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  const pending = [...migrations]
+    .filter((m) => !applied.has(m.version))
+    .sort((a, b) => a.version - b.version);
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const migration of pending) {
     db.transaction(() => {
       db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
+      record.run(migration.version, migration.name, Date.now());
+      const highest = Math.max(migration.version, db.pragma('user_version', { simple: true }) as number);
+      db.pragma(`user_version = ${highest}`);
     })();
   }
   return pending.length;

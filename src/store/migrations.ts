@@ -1,6 +1,6 @@
 /**
- * Schema migrations, applied in version order inside one transaction each; `PRAGMA user_version`
- * records the last one applied. Never edit a released migration: add a new one.
+ * Schema migrations, applied in version order inside one transaction each; the table
+ * schema_migrations records each one applied. Never edit a released migration: add a new one.
  * Version ranges by area keep parallel work apart: 1-9 core, 10-19 detector, 20-29 alerts, 30-39 channels.
  */
 import { OUTBOX_MIGRATIONS } from './outbox-migrations.js';

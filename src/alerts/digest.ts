@@ -1,0 +1,122 @@
+/**
+ * The herd's state in one message: open alerts, resolved ones, cows in heat with the insemination
+ * window, collars with low battery, and what the limits held back. Used for the daily digest
+ * (scheduled by the app with node-cron at policy.digestAt) and for STATUS.
+ */
+import type { Farm } from '../config/registry.js';
+import type { Contact } from '../config/schema.js';
+import { byUrgency, notificationId } from './compose.js';
+import type { PolicyContext } from './context.js';
+import { describeAlert, heatWindow, templateParam } from './describe.js';
+import { localDate } from './local-time.js';
+import { catalogueFor, fill } from './messages/catalogue.js';
+import type { Notification } from './notification.js';
+import { isOptedIn } from './route.js';
+import { type AlertRecord, type ContactRecord, OPEN_STATES } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+export interface HerdSummary {
+  /** One line for the template parameter. */
+  line: string;
+  /** The session text. */
+  text: string;
+}
+
+/** Summary of the farm since `sinceMs` in the contact's language; `held` messages folded away. */
+export function summarize(
+  ctx: PolicyContext,
+  farm: Farm,
+  contact: Contact,
+  sinceMs: number,
+  held: number,
+  nowMs: number,
+): HerdSummary {
+  const cat = catalogueFor(contact.language);
+  const alerts = [...ctx.store.alerts.values()].filter(
+    (a) => a.farmId === farm.id && a.suppressed !== 'late',
+  );
+  const open = alerts.filter((a) => OPEN_STATES.has(a.state));
+  const resolved = alerts.filter((a) => !OPEN_STATES.has(a.state) && a.updatedAt >= sinceMs);
+  const heat = alerts.filter((a) => a.kind === 'heat' && (OPEN_STATES.has(a.state) || a.raisedTs >= sinceMs));
+  const battery = open.filter((a) => a.kind === 'battery-low');
+  const words = (a: AlertRecord) => describeAlert(cat, farm, a, nowMs);
+  const ranked = [...open].sort((a, b) =>
+    byUrgency(ctx.store.alerts)(
+      { key: a.id, type: 'alert', alertId: a.id, severity: a.severity, queuedAt: 0, dueAt: 0 },
+      { key: b.id, type: 'alert', alertId: b.id, severity: b.severity, queuedAt: 0, dueAt: 0 },
+    ),
+  );
+  const max = farm.config.policy.maxListed;
+  const parts: string[] = [];
+  if (open.length > 0) {
+    const listed = ranked.slice(0, max).map((a) => `${words(a).cowShort} ${words(a).problem}`);
+    const more = open.length > max ? ` ${fill(cat.more, { n: open.length - max })}` : '';
+    parts.push(`${fill(cat.digest.open, { n: open.length })} (${listed.join(', ')}${more})`);
+  }
+  if (resolved.length > 0) parts.push(fill(cat.digest.resolved, { n: resolved.length }));
+  if (heat.length > 0) {
+    const list = heat.map((a) => `${words(a).cowShort} ${heatWindow(cat, farm, a.onsetTs, nowMs)}`);
+    parts.push(fill(cat.digest.heat, { list: list.join(', ') }));
+  }
+  if (battery.length > 0) {
+    parts.push(fill(cat.digest.battery, { list: battery.map((a) => words(a).cowShort).join(', ') }));
+  }
+  if (held > 0) parts.push(fill(cat.digest.held, { n: held }));
+  if (parts.length === 0) parts.push(cat.digest.quiet);
+  return { line: parts.join('; '), text: `${farm.name}\n${parts.map((p) => `• ${p}`).join('\n')}` };
+}
+
+/** The daily digest to every opted-in contact of the digest roles; folds held items into it. */
+export function buildDigest(ctx: PolicyContext, farmId: string, nowMs: number): Notification[] {
+  const farm = ctx.registry.farms.get(farmId);
+  if (!farm) return [];
+  const farmRec = ctx.store.farm(farmId);
+  const since = farmRec.lastDigestAt ?? nowMs - DAY_MS;
+  const out: Notification[] = [];
+  for (const contact of farm.contacts) {
+    const rec = ctx.store.contact(farm.id, contact.id);
+    // Ride-only notes end here, for everyone: the digest's "resolved" count says it.
+    if (rec.queue.some((i) => i.rideOnly)) {
+      rec.queue = rec.queue.filter((i) => !i.rideOnly);
+      ctx.store.touchContact(rec);
+    }
+    if (!isOptedIn(contact, rec.optedIn) || !farm.config.policy.digestRoles.includes(contact.role)) continue;
+    const held = takeHeld(ctx, rec);
+    const summary = summarize(ctx, farm, contact, since, held, nowMs);
+    out.push({
+      id: notificationId(farm.id, contact.id, [`digest:${localDate(nowMs, farm.timezone)}`]),
+      farmId: farm.id,
+      contactId: contact.id,
+      phone: contact.phone,
+      language: contact.language,
+      purpose: 'digest',
+      severity: 'info',
+      alertIds: [],
+      kinds: [],
+      text: summary.text,
+      templateParams: [templateParam(farm.name), templateParam(summary.line)],
+      buttons: [],
+      createdAt: nowMs,
+    });
+    rec.sentTimes.push(nowMs);
+    ctx.store.touchContact(rec);
+  }
+  farmRec.lastDigestAt = nowMs;
+  ctx.store.touchFarm(farmRec);
+  // Closed alerts reported in an earlier digest are no longer needed in memory (the store keeps them).
+  ctx.store.pruneClosed(farm.id, since);
+  return out;
+}
+
+/**
+ * Items the rate limit still holds are reported by the digest instead of being sent later; returns
+ * how many alert messages the limits folded away since the last digest (rate limit and list cap).
+ */
+function takeHeld(ctx: PolicyContext, rec: ContactRecord): number {
+  rec.queue = rec.queue.filter((i) => !i.held?.includes('rate-limit'));
+  const folded = (rec.folded['rate-limit'] ?? 0) + (rec.folded['list-cap'] ?? 0);
+  rec.folded = {};
+  ctx.store.touchContact(rec);
+  return folded;
+}

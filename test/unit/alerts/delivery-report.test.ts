@@ -1,0 +1,42 @@
+/** The delivery report measures a run from the policy's own output. */
+import { describe, expect, it } from 'vitest';
+import { formatDeliveryReport, summarizeDelivery } from '../../../src/alerts/delivery-report.js';
+import type { Notification } from '../../../src/alerts/notification.js';
+import { createAlertPolicy } from '../../../src/alerts/policy.js';
+import type { AlertMessage } from '../../../src/telemetry/protocol.js';
+import { cleared, cond, HOUR, MIN, SEC, T0, testRegistry } from './support.js';
+
+describe('delivery report', () => {
+  it('counts messages per contact-day, in-time shares and what happened to every alert', () => {
+    const registry = testRegistry();
+    const policy = createAlertPolicy({ registry });
+    const sent: Notification[] = [];
+    const changes: AlertMessage[] = [];
+    const take = (o: { changes: AlertMessage[]; notifications: Notification[] }) => {
+      sent.push(...o.notifications);
+      changes.push(...o.changes);
+    };
+    const lame = cond('bella', 'lameness', 'warning', T0);
+    take(policy.handle([cond('daisy', 'calving', 'critical', T0), lame], T0));
+    take(policy.handle([cleared(lame, T0 + MIN)], T0 + MIN)); // cleared before anyone was told
+    take(policy.handle([cond('gauri', 'battery-low', 'info', T0 + MIN)], T0 + MIN));
+    for (let t = T0; t < T0 + HOUR; t += 10 * SEC) take(policy.tick(t));
+    const report = summarizeDelivery({
+      registry,
+      notifications: sent,
+      changes,
+      startMs: T0,
+      endMs: T0 + HOUR,
+    });
+    expect(report.alerts).toBe(3);
+    expect(report.critical).toEqual({ inTime: 1, total: 1 });
+    expect(report.outcomes).toEqual({
+      notified: 1,
+      'info: digest only': 1,
+      'cleared before it was due (in the digest)': 1,
+    });
+    expect(report.lost).toEqual([]);
+    expect(report.contacts.find((c) => c.contactId === 'ravi')?.total).toBe(2); // the alert, then the final call
+    expect(formatDeliveryReport(report)).toContain('lost (no message, no reason)                 0');
+  });
+});

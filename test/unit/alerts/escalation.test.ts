@@ -1,0 +1,147 @@
+/**
+ * Escalation of unacknowledged critical alerts (Ravi, then Ana, then Dr Singh, then everyone),
+ * acknowledgement stopping it and telling the others, repeats capped, snooze.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Notification } from '../../../src/alerts/notification.js';
+import { createAlertPolicy } from '../../../src/alerts/policy.js';
+import { ManualClock } from '../../../src/clock.js';
+import { cond, MIN, PHONES, SEC, T0, testRegistry } from './support.js';
+
+function setup(policy: Record<string, unknown> = {}) {
+  const clock = new ManualClock(T0);
+  const p = createAlertPolicy({ registry: testRegistry(policy) });
+  /** Ticks every 5 s up to `ms` later, collecting what goes out. */
+  const runFor = (ms: number): Notification[] => {
+    const out: Notification[] = [];
+    const end = clock.now() + ms;
+    while (clock.now() < end) {
+      clock.advanceBy(5 * SEC);
+      out.push(...p.tick(clock.now()).notifications);
+    }
+    return out;
+  };
+  return { clock, policy: p, runFor };
+}
+
+const fever = (ts: number) =>
+  cond('daisy', 'fever', 'critical', ts, {
+    evidence: { metric: 'temperatureC', value: 41.0, baseline: 38.6 },
+  });
+
+describe('escalation', () => {
+  it('passes an unacknowledged critical alert along the chain, then to everyone', () => {
+    const { clock, policy, runFor } = setup();
+    policy.handle([fever(clock.now())], clock.now());
+    const first = runFor(MIN);
+    expect(first.map((n) => [n.contactId, n.purpose])).toEqual([['ravi', 'alert']]);
+    const second = runFor(10 * MIN);
+    expect(second.map((n) => [n.contactId, n.purpose])).toEqual([['ana', 'escalation']]);
+    expect(second[0]?.templateParams).toEqual(['Ana', 'Daisy (tag 214)', 'fever', '13:30']);
+    expect(second[0]?.buttons.map((b) => b.id.split(':')[0])).toEqual(['ack', 'details']);
+    const third = runFor(10 * MIN);
+    expect(third.map((n) => [n.contactId, n.purpose])).toEqual([['dr-singh', 'escalation']]);
+    const all = runFor(10 * MIN);
+    expect(all.map((n) => [n.contactId, n.purpose]).sort()).toEqual([
+      ['ana', 'escalation'],
+      ['ravi', 'escalation'],
+    ]);
+    // The chain is done; only the capped repeats remain (first one at 60 min after raising).
+    const later = runFor(4 * 60 * MIN);
+    expect(later.every((n) => n.purpose === 'repeat')).toBe(true);
+    const perContact = later.filter((n) => n.contactId === 'ravi').length;
+    expect(perContact).toBe(3); // maxRepeats for critical
+  });
+
+  it('stops the chain when Ravi acknowledges, and tells the others who took it', () => {
+    const { clock, policy, runFor } = setup();
+    policy.handle([fever(clock.now())], clock.now());
+    runFor(11 * MIN); // Ravi, then Ana
+    const ack = policy.acknowledge(PHONES.ravi, null, clock.now());
+    expect(ack.ok).toBe(true);
+    expect(ack.changes?.map((c) => [c.state, c.ackedBy])).toEqual([['acknowledged', PHONES.ravi]]);
+    const byContact = Object.fromEntries(ack.notifications.map((n) => [n.contactId, n]));
+    expect(byContact.ravi?.purpose).toBe('reply');
+    expect(byContact.ravi?.text).toBe('Thanks Ravi, Daisy (tag 214) is yours.');
+    expect(byContact.ana?.purpose).toBe('ack-notice');
+    expect(byContact.ana?.templateParams).toEqual(['Ravi', 'Daisy (tag 214)', 'fever']);
+    expect(byContact['dr-singh']).toBeUndefined(); // never told, so not bothered
+    expect(runFor(6 * 60 * MIN)).toEqual([]); // no more escalation, no repeats
+  });
+
+  it('acknowledges every alert of a grouped message from its button payload', () => {
+    const { clock, policy, runFor } = setup();
+    policy.handle([fever(clock.now()), cond('bella', 'calving', 'critical', clock.now())], clock.now());
+    const [grouped] = runFor(MIN);
+    expect(grouped?.purpose).toBe('grouped-alert');
+    const payload = grouped?.buttons[0]?.id ?? '';
+    const ack = policy.acknowledge(PHONES.ravi, payload.slice('ack:'.length), clock.now());
+    expect(ack.changes?.map((c) => c.state)).toEqual(['acknowledged', 'acknowledged']);
+    expect(runFor(60 * MIN)).toEqual([]);
+  });
+
+  it('answers a second acknowledgement with who already took it', () => {
+    const { clock, policy, runFor } = setup();
+    policy.handle([fever(clock.now())], clock.now());
+    const [n] = runFor(11 * MIN).slice(-1);
+    const id = n?.alertIds[0] ?? '';
+    policy.acknowledge(PHONES.ana, id, clock.now());
+    const again = policy.acknowledge(PHONES.ravi, id, clock.now());
+    expect(again.ok).toBe(false);
+    expect(again.notifications.map((x) => x.text)).toEqual(['Ana is already on it.']);
+  });
+
+  it('snoozes an alert: no escalation until the snooze ends, then a reminder to whoever snoozed', () => {
+    const { clock, policy, runFor } = setup();
+    policy.handle([fever(clock.now())], clock.now());
+    runFor(MIN);
+    const snooze = policy.snooze(PHONES.ravi, null, { hours: 1 }, clock.now());
+    expect(snooze.ok).toBe(true);
+    expect(snooze.notifications[0]?.text).toBe('OK, I will remind you at 15:01.');
+    expect(snooze.changes?.[0]?.evidence).toMatchObject({ lifecycle: { state: 'snoozed' } });
+    expect(runFor(59 * MIN)).toEqual([]);
+    const after = runFor(2 * MIN);
+    expect(after.map((n) => [n.contactId, n.purpose])).toEqual([['ravi', 'repeat']]);
+    expect(after[0]?.text.startsWith('Reminder: ')).toBe(true);
+    expect(runFor(10 * MIN).map((n) => [n.contactId, n.purpose])).toEqual([['ana', 'escalation']]);
+  });
+
+  it('snoozes until tomorrow morning in the farm’s time zone', () => {
+    const { clock, policy, runFor } = setup();
+    policy.handle([fever(clock.now())], clock.now());
+    runFor(MIN);
+    const snooze = policy.snooze(PHONES.ravi, null, 'until-tomorrow', clock.now());
+    expect(snooze.notifications[0]?.text).toBe('OK, I will remind you at 26/11 06:00.');
+  });
+});
+
+describe('severity upgrade', () => {
+  it('tells the herdsman again when a fever becomes critical, and starts the chain', () => {
+    const clock = new ManualClock(T0);
+    const policy = createAlertPolicy({ registry: testRegistry() });
+    const mild = cond('daisy', 'fever', 'warning', clock.now());
+    policy.handle([mild], clock.now());
+    clock.advanceBy(10 * MIN);
+    expect(policy.tick(clock.now()).notifications.map((n) => [n.contactId, n.severity])).toEqual([
+      ['ravi', 'warning'],
+      ['dr-singh', 'warning'],
+    ]);
+    clock.advanceBy(MIN);
+    const hot = {
+      ...mild,
+      change: 'updated' as const,
+      ts: clock.now(),
+      evidence: { metric: 'temperatureC', value: 40.9 },
+    };
+    policy.handle([hot], clock.now());
+    clock.advanceBy(30 * SEC);
+    const out = policy.tick(clock.now()).notifications;
+    expect(out.map((n) => [n.contactId, n.severity, n.templateParams[3]])).toEqual([
+      ['ravi', 'critical', 'Temperature 40.9 °C'],
+    ]);
+    clock.advanceBy(10 * MIN);
+    expect(policy.tick(clock.now()).notifications.map((n) => [n.contactId, n.purpose])).toEqual([
+      ['ana', 'escalation'],
+    ]);
+  });
+});
