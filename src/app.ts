@@ -3,9 +3,14 @@
  * Tests start the real daemon in-process with createApp on port 0, a temp config and a temp database.
  */
 import type { Logger } from 'pino';
+import { createAlertPolicy } from './alerts/policy.js';
+import { createAlertPublisher } from './broker/alert-publisher.js';
 import { createExternalBrokerSource } from './broker/client.js';
 import { createEmbeddedBroker } from './broker/embedded.js';
 import type { TelemetrySource } from './broker/source.js';
+import { createChannelSetup } from './channels/create-channels.js';
+import { createOutbox } from './channels/outbox.js';
+import { createWhatsAppWebhook } from './channels/whatsapp/webhook.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { type Clock, systemClock } from './clock.js';
 import {
@@ -17,13 +22,18 @@ import {
 import { ConfigError } from './config/load.js';
 import type { Registry } from './config/registry.js';
 import { watchConfigDir } from './config/watch.js';
+import { createDetector } from './detect/detector.js';
+import { createDigestSchedule } from './digest-schedule.js';
 import type { HttpRoute } from './http/route.js';
 import type { ReadinessCheck } from './http/server.js';
 import { type HttpServer, startHttpServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createPipelineMetrics } from './observability/pipeline-metrics.js';
 import { createPipeline, type ReadingStep } from './pipeline.js';
+import { createAlertsRepo } from './store/alerts-repo.js';
 import { type Db, openDb } from './store/db.js';
+import { createDetectorStateRepo } from './store/detector-state-repo.js';
 import { createIngestRepo } from './store/ingest-repo.js';
 import { createIngest, type Ingest } from './telemetry/ingest.js';
 
@@ -44,6 +54,10 @@ export interface AppOptions {
   /** Extra steps that see every admitted reading (used by tests and the recorder). */
   readingSteps?: ReadingStep[];
   env?: NodeJS.ProcessEnv;
+  /** Where the console channel writes (default stdout). */
+  writeConsole?: (line: string) => void;
+  /** fetch for the WhatsApp and webhook channels (default global fetch). */
+  fetch?: typeof fetch;
 }
 
 export interface App {
@@ -51,6 +65,8 @@ export interface App {
   /** Stops intake, flushes state, closes the broker and the store; idempotent, bounded. */
   stop(): Promise<void>;
   reload(): ReloadResult;
+  /** Runs the time-driven work now instead of at the next 5 s tick (tests, replay-like drills). */
+  tick(): void;
   addresses(): { mqtt: string; http: string };
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -59,6 +75,12 @@ export interface App {
 }
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+/** How often time-driven work runs: silent collars, group waits, escalations (policy: every 5-10 s). */
+const TICK_INTERVAL_MS = 5_000;
+/** How often detector baselines are written to SQLite; a crash loses at most this much learning. */
+const SNAPSHOT_INTERVAL_MS = 30_000;
+/** Closed alerts younger than this are loaded back at start (for "resolved" notes and the digest). */
+const RESTORE_CLOSED_MS = 3 * 86_400_000;
 /** Duplicates come from redelivery soon after the first copy; keys older than this are pruned. */
 const DEDUP_WINDOW_MS = 48 * 3_600_000;
 
@@ -81,7 +103,49 @@ export async function createApp(options: AppOptions): Promise<App> {
 
     let coordinator: ConfigCoordinator | undefined;
     const registry = () => coordinator?.current() ?? first.registry;
-    const pipeline = createPipeline({ readings: [...(options.readingSteps ?? [])], presence: [] });
+
+    // Detect and decide: restored from the database, so a restart keeps baselines and open alerts.
+    const detectorStates = createDetectorStateRepo(db);
+    const detector = createDetector({ registry: first.registry });
+    detector.restore(detectorStates.loadAll());
+    const alerts = createAlertsRepo(db);
+    const policy = createAlertPolicy({ registry: first.registry });
+    policy.restore(alerts.load(now() - RESTORE_CLOSED_MS));
+
+    // Deliver: every message goes through the durable outbox.
+    const setup = createChannelSetup(daemon.channels, {
+      db,
+      clock,
+      logger,
+      configDir: options.configDir,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.writeConsole ? { writeConsole: options.writeConsole } : {}),
+    });
+    const outbox = createOutbox({
+      db,
+      ...setup,
+      clock,
+      logger,
+      registry: metrics.registry,
+      onDelivery: (event) => {
+        if (event.status === 'failed') log.warn({ ...event }, 'message could not be delivered');
+      },
+    });
+    let source: TelemetrySource | undefined;
+    const alertPublisher = createAlertPublisher({ source: () => source, logger, registry: metrics.registry });
+    const pipelineMetrics = createPipelineMetrics(metrics.registry);
+    const pipeline = createPipeline({
+      db,
+      registry,
+      detector,
+      policy,
+      alerts,
+      deliver: (notifications) => void outbox.enqueue(notifications),
+      publish: (changes) => alertPublisher.publish(changes),
+      metrics: pipelineMetrics,
+      extraSteps: options.readingSteps ?? [],
+    });
     const repo = createIngestRepo(db);
     const ingest: Ingest = createIngest({
       db,
@@ -90,8 +154,20 @@ export async function createApp(options: AppOptions): Promise<App> {
       now,
       metrics,
       logger,
-      onReadings: pipeline.readings,
+      onReadings: (admitted) => pipeline.readings(admitted, now()),
     });
+    const digests = createDigestSchedule({ logger, run: (farmId) => pipeline.digest(farmId, now()) });
+    const webhook = setup.whatsapp
+      ? createWhatsAppWebhook({
+          ...setup.whatsapp,
+          db,
+          outbox,
+          operations: policy,
+          clock,
+          logger,
+          onChanges: (changes) => pipeline.applyReply({ changes }),
+        })
+      : undefined;
 
     coordinator = createConfigCoordinator({
       dir: options.configDir,
@@ -101,13 +177,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       now,
       onChange: (next) => {
         logger.level = next.daemon.logging.level;
+        detector.reconfigure(next);
+        policy.reconfigure(next);
+        digests.plan(next);
       },
     });
     const config = coordinator;
 
-    let source: TelemetrySource | undefined;
     let http: HttpServer | undefined;
-    const routes: HttpRoute[] = [];
+    const routes: HttpRoute[] = [...(webhook?.routes ?? [])];
     const checks: ReadinessCheck[] = [
       { name: 'broker', check: () => ({ ok: source?.isReady() === true, detail: source?.address() }) },
       {
@@ -120,6 +198,14 @@ export async function createApp(options: AppOptions): Promise<App> {
         },
       },
       { name: 'ingest', check: () => ({ ok: true, detail: { queued: ingest.queued() } }) },
+      {
+        name: 'outbox',
+        // A channel down as a whole (expired token) is serious but intake goes on: degraded, not unready.
+        check: () => {
+          const health = outbox.health();
+          return { ok: health.ok, degraded: true, detail: health };
+        },
+      },
     ];
 
     let stopped = false;
@@ -129,6 +215,34 @@ export async function createApp(options: AppOptions): Promise<App> {
       db,
       registry,
       async start() {
+        // Stop order is the reverse of the pushes below: timers, then intake (commit what is
+        // queued, publish what was decided, close the broker), then the last detector snapshot,
+        // replies, HTTP, the outbox (calls in flight finish) and finally the store.
+        outbox.start();
+        cleanups.push('outbox', () => outbox.stop());
+        http = await startHttpServer({
+          host: daemon.http.host,
+          port: options.ports?.http ?? daemon.http.port,
+          logger,
+          metrics: metrics.registry,
+          checks: () => checks,
+          routes: () => routes,
+        });
+        const server = http;
+        cleanups.push('http', () => server.close());
+        if (webhook) cleanups.push('whatsapp webhook', () => webhook.drain());
+
+        const saveDetectorState = () => {
+          detectorStates.save(detector.takeDirtyStates(), now());
+          pipelineMetrics.setDetectorStats(detector.stats());
+        };
+        const snapshotTimer = setInterval(saveDetectorState, SNAPSHOT_INTERVAL_MS);
+        snapshotTimer.unref();
+        cleanups.push('detector snapshot', () => {
+          clearInterval(snapshotTimer);
+          saveDetectorState();
+        });
+
         const external = daemon.broker.external;
         source = external
           ? createExternalBrokerSource({ settings: external, configDir: options.configDir, logger })
@@ -141,20 +255,8 @@ export async function createApp(options: AppOptions): Promise<App> {
             });
         const started = source;
         cleanups.push('broker', () => started.close());
-        // Intake stops before the broker closes (LIFO): pending messages are committed and acknowledged.
+        cleanups.push('alert publisher', () => alertPublisher.idle());
         cleanups.push('ingest', () => ingest.flush());
-
-        http = await startHttpServer({
-          host: daemon.http.host,
-          port: options.ports?.http ?? daemon.http.port,
-          logger,
-          metrics: metrics.registry,
-          checks: () => checks,
-          routes: () => routes,
-        });
-        const server = http;
-        cleanups.push('http', () => server.close());
-
         await started.start((topic, payload, done) => {
           if (topic.endsWith('/status')) {
             const ok = pipeline.acceptStatus(topic, payload, now());
@@ -163,6 +265,19 @@ export async function createApp(options: AppOptions): Promise<App> {
           }
           ingest.accept(topic, payload, done);
         });
+
+        const tickTimer = setInterval(() => {
+          try {
+            pipeline.tick(now());
+          } catch (err) {
+            log.error({ err }, 'tick failed');
+          }
+        }, TICK_INTERVAL_MS);
+        tickTimer.unref();
+        cleanups.push('tick timer', () => clearInterval(tickTimer));
+
+        digests.plan(registry());
+        cleanups.push('digest schedule', () => digests.stop());
 
         const pruneTimer = setInterval(() => {
           const t = now();
@@ -188,6 +303,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         log.info('cowbell stopped');
       },
       reload: () => config.reload(),
+      tick: () => pipeline.tick(now()),
       addresses: () => ({ mqtt: source?.address() ?? '', http: http?.address() ?? '' }),
     };
     return app;

@@ -27,9 +27,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'config-check':
       return checkConfig(command.configDir, (line) => process.stdout.write(`${line}\n`)) ? 0 : 2;
-    case 'replay':
-      process.stderr.write('cowbell: replay is not wired into this build yet\n');
-      return 2;
+    case 'replay': {
+      const { runReplayCommand } = await import('./replay/command.js');
+      return runReplayCommand(command);
+    }
     case 'start':
       return start(command.configDir, command.dbPath);
   }

@@ -20,6 +20,8 @@ export interface WebhookSender {
   deliveries: WebhookDelivery[];
   /** Resolves when no delivery or retry is pending. */
   idle(): Promise<void>;
+  /** Points the webhooks at a daemon started after the sandbox (its port is known only then). */
+  setUrl(url: string): void;
   close(): void;
 }
 
@@ -31,7 +33,7 @@ export function metaJson(value: unknown): string {
 }
 
 export function createWebhookSender(
-  url: string | undefined,
+  initialUrl: string | undefined,
   appSecret: string,
   retryDelaysMs: readonly number[] = [200, 1_000, 5_000, 20_000, 60_000],
 ): WebhookSender {
@@ -39,6 +41,7 @@ export function createWebhookSender(
   const pending = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
+  let url = initialUrl;
 
   async function post(body: string, signature: string | null, attempt: number): Promise<number | 'error'> {
     if (!url) return 'error';
@@ -87,6 +90,9 @@ export function createWebhookSender(
     postRaw: (body, signature) => track(post(body, signature, 1)),
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    setUrl(next) {
+      url = next;
     },
     close() {
       closed = true;

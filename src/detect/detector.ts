@@ -1,0 +1,246 @@
+/**
+ * The streaming detector: readings in event-time order per collar in, Conditions out. It owns the
+ * per-cow and per-farm state and decides when each family of rules runs: per reading (fever, sensor
+ * faults, battery, geofence), every few minutes of event time (herd temperature, collar silence) and
+ * once per completed hour (herd-corrected heat, illness, lameness, calving and baseline learning).
+ * Pure: time comes from the readings and from tick(nowMs).
+ */
+import type { Registry } from '../config/registry.js';
+import type { Reading } from '../telemetry/protocol.js';
+import type { Condition } from './condition.js';
+import { evaluateHerdTemperature, evaluateHour } from './herd.js';
+import { markLate } from './late.js';
+import { BAD_RUN, F32_STRIDE, F64_STRIDE, WARM_MIN, WILL_OFFLINE } from './layout.js';
+import type { CowRecord, FarmState } from './model.js';
+import { HOUR_MS, MINUTE_MS } from './model.js';
+import { observeReading } from './observe-reading.js';
+import { projectPasture } from './pasture.js';
+import { detectSilence, markPresence } from './rules/collar-offline.js';
+import { StateSlab } from './slab.js';
+import { cowKey, herdKey, restoreCow, restoreHerd, serializeCow, serializeHerd } from './snapshot.js';
+import { farmThresholds, resolveFarmThresholds } from './thresholds.js';
+
+export interface Detector {
+  /** One validated reading, in event-time order per collar (late readings carry late=true via the second arg). */
+  observe(reading: Reading, opts?: { late?: boolean }): Condition[];
+  /** Presence message (online/offline, e.g. an MQTT last will) for a collar at event/wall time atMs. */
+  collarStatus(
+    farmId: string,
+    collarId: string,
+    cowId: string,
+    status: 'online' | 'offline',
+    atMs: number,
+  ): Condition[];
+  /** Time-driven checks (collar silence -> collar-offline, herd-level evaluation); called every few seconds live, and as event time advances in replay. */
+  tick(nowMs: number): Condition[];
+  /** New config (thresholds, cows moved between collars, farms added/removed). */
+  reconfigure(registry: Registry): void;
+  /** States changed since the last call, as [key, json] to persist; restore() takes them back on start. */
+  takeDirtyStates(): [string, string][];
+  restore(entries: Iterable<[string, string]>): void;
+  stats(): { cows: number; approxStateBytes: number };
+}
+
+/** How often (event time) the herd temperature is re-estimated and collars are checked for silence. */
+const HERD_EVERY_MS = 5 * MINUTE_MS;
+const SILENCE_EVERY_MS = MINUTE_MS;
+/** Hourly rules for hour H run this long after H ends, so readings stamped at its end have arrived. */
+const HOUR_GRACE_MS = 6 * MINUTE_MS;
+/** After a long pause in event time, only the last few hours are evaluated (no replay of a backlog). */
+const MAX_CATCH_UP_HOURS = 3;
+/** Returned when nothing changed (read-only: callers iterate it, never push to it). */
+const NOTHING: Condition[] = Object.freeze([]) as unknown as Condition[];
+/** A reading this far behind tick()'s clock is late data (the protocol's reorder window is 10 min). */
+const LATE_AFTER_MS = 15 * MINUTE_MS;
+/** Rough bytes per cow outside the slabs: her record object and map entry (measured by bench/replay.ts). */
+const RECORD_OVERHEAD_BYTES = 200;
+
+export function createDetector(deps: { registry: Registry }): Detector {
+  const slab = new StateSlab();
+  const cows = new Map<string, CowRecord>();
+  const farms = new Map<string, FarmState>();
+  const dirtyCows = new Set<CowRecord>();
+  const dirtyFarms = new Set<FarmState>();
+  const lateCows = new Set<CowRecord>();
+  const scratch: Condition[] = [];
+  let now = Number.NEGATIVE_INFINITY;
+  let silenceScanTs = Number.NEGATIVE_INFINITY;
+
+  function reconfigure(registry: Registry): void {
+    const seen = new Set<string>();
+    let herdSize = 0;
+    for (const farm of registry.farms.values()) herdSize += farm.cows.size;
+    slab.reserve(herdSize);
+    for (const farm of registry.farms.values()) {
+      const resolve = resolveFarmThresholds(farm);
+      let state = farms.get(farm.id);
+      const farmTh = farmThresholds(farm);
+      if (state === undefined) {
+        state = {
+          id: farm.id,
+          name: farm.name,
+          th: farmTh,
+          pasture: null,
+          cows: [],
+          tempShift: 0,
+          herdEvalTs: Number.NEGATIVE_INFINITY,
+          evaluatedHour: Number.NaN,
+          heatSlot: new Float64Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN]),
+          heatShare: 0,
+          heatRise: 0,
+          factors: {},
+        };
+        farms.set(farm.id, state);
+      }
+      state.name = farm.name;
+      state.th = farmTh;
+      const corners = farm.config.farm.pasture;
+      state.pasture = corners === undefined ? null : projectPasture(corners);
+      state.cows = [];
+      for (const cow of farm.cows.values()) {
+        const key = cowKey(farm.id, cow.id);
+        seen.add(key);
+        let record = cows.get(key);
+        if (record === undefined) {
+          record = {
+            key,
+            farm: state,
+            cowId: cow.id,
+            collarId: null,
+            name: '',
+            tag: '',
+            th: farmTh,
+            row: newRow(),
+            lateOut: undefined,
+          };
+          cows.set(key, record);
+        }
+        record.farm = state;
+        record.collarId = cow.collar ?? null;
+        record.name = cow.name;
+        record.tag = cow.tag;
+        record.th = resolve(cow);
+        state.cows.push(record);
+      }
+    }
+    for (const [key, record] of cows) {
+      if (seen.has(key)) continue;
+      slab.release(record.row);
+      cows.delete(key);
+      dirtyCows.delete(record);
+      lateCows.delete(record);
+    }
+    for (const id of farms.keys()) if (!registry.farms.has(id)) farms.delete(id);
+  }
+
+  function newRow(): number {
+    const row = slab.allocate();
+    const r64 = row * F64_STRIDE;
+    slab.f64[r64 + WARM_MIN] = 0;
+    slab.f64[r64 + BAD_RUN] = 0;
+    slab.f64[r64 + WILL_OFFLINE] = 0;
+    return row;
+  }
+
+  function flushLate(cow: CowRecord): Condition[] {
+    const held = cow.lateOut ?? [];
+    cow.lateOut = undefined;
+    lateCows.delete(cow);
+    return markLate(held);
+  }
+
+  reconfigure(deps.registry);
+
+  return {
+    observe(reading, opts) {
+      const cow = cows.get(cowKey(reading.farmId, reading.cowId));
+      if (cow === undefined) return NOTHING;
+      // Most readings change nothing: fill a scratch list and only allocate when something happened.
+      if (!observeReading(cow, slab.f64, slab.f32, reading, scratch)) return NOTHING;
+      dirtyCows.add(cow);
+      const out = scratch.length === 0 ? NOTHING : scratch.splice(0);
+      // Late when the caller says so, or when the reading lags the clock of tick() by more than a
+      // coverage hiccup (a batch buffered through a gap): then what it shows may already be over.
+      if (opts?.late === true || now - reading.ts > LATE_AFTER_MS) {
+        if (out.length > 0) {
+          cow.lateOut = cow.lateOut === undefined ? out : cow.lateOut.concat(out);
+          lateCows.add(cow);
+        }
+        return NOTHING;
+      }
+      return cow.lateOut === undefined ? out : flushLate(cow).concat(out);
+    },
+
+    collarStatus(farmId, _collarId, cowId, status, atMs) {
+      const cow = cows.get(cowKey(farmId, cowId));
+      if (cow === undefined) return [];
+      const out: Condition[] = [];
+      markPresence(cow, slab.f64, status, atMs, out);
+      dirtyCows.add(cow);
+      return out;
+    },
+
+    tick(nowMs) {
+      const out: Condition[] = [];
+      for (const cow of [...lateCows]) out.push(...flushLate(cow));
+      if (nowMs <= now) return out;
+      now = nowMs;
+      for (const farm of farms.values()) {
+        if (now - farm.herdEvalTs >= HERD_EVERY_MS) {
+          evaluateHerdTemperature(farm, slab.f64, now, out);
+          dirtyFarms.add(farm);
+        }
+        const target = Math.floor((now - HOUR_GRACE_MS) / HOUR_MS) - 1;
+        const from = Number.isNaN(farm.evaluatedHour)
+          ? target
+          : Math.max(farm.evaluatedHour + 1, target - MAX_CATCH_UP_HOURS + 1);
+        for (let h = from; h <= target; h++) evaluateHour(farm, slab.f64, slab.f32, h, out);
+        if (from <= target) {
+          farm.evaluatedHour = target;
+          dirtyFarms.add(farm);
+          for (const cow of farm.cows) dirtyCows.add(cow);
+        }
+      }
+      if (now - silenceScanTs >= SILENCE_EVERY_MS) {
+        silenceScanTs = now;
+        for (const cow of cows.values()) {
+          const before = out.length;
+          detectSilence(cow, slab.f64, now, out);
+          if (out.length > before) dirtyCows.add(cow);
+        }
+      }
+      return out;
+    },
+
+    reconfigure,
+
+    takeDirtyStates() {
+      const entries: [string, string][] = [];
+      for (const cow of dirtyCows) entries.push([cow.key, serializeCow(cow, slab)]);
+      for (const farm of dirtyFarms)
+        if (farms.has(farm.id)) entries.push([herdKey(farm.id), serializeHerd(farm)]);
+      dirtyCows.clear();
+      dirtyFarms.clear();
+      return entries;
+    },
+
+    restore(entries) {
+      for (const [key, json] of entries) {
+        const cow = cows.get(key);
+        if (cow !== undefined) {
+          restoreCow(cow, slab, json);
+          continue;
+        }
+        const farm = key.startsWith('herd:') ? farms.get(key.slice(5)) : undefined;
+        if (farm !== undefined) restoreHerd(farm, json);
+      }
+    },
+
+    stats() {
+      return {
+        cows: cows.size,
+        approxStateBytes: cows.size * (F64_STRIDE * 8 + F32_STRIDE * 4 + RECORD_OVERHEAD_BYTES),
+      };
+    },
+  };
+}
