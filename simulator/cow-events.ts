@@ -1,0 +1,116 @@
+/**
+ * What each injected event does to one cow's reading before noise is added (the signatures listed
+ * in simulator/README.md). Battery-low is handled by the cow itself, since it changes her battery.
+ */
+import { ramp } from './herd-context.js';
+import type { CowEventKind, PlannedEvent } from './plan.js';
+import type { Random } from './random.js';
+
+const HOUR_MS = 3_600_000;
+
+/** The reading's expected values and the cow's movement, as events modify them. */
+export interface Effects {
+  /** Activity counts in the interval. */
+  activity: number;
+  /** Share of each minute spent ruminating / eating. */
+  rumShare: number;
+  eatShare: number;
+  /** Added to body temperature, C. */
+  tempAdd: number;
+  /** Scale of the daily temperature cycle. */
+  cycle: number;
+  /** How closely she follows the herd (0..1 per reading) and her random step, m. */
+  moveK: number;
+  step: number;
+  impossibleTemp: boolean;
+}
+
+/**
+ * Applies one active event at `t`. `tempBase` is the cow's mean temperature; `awake` her activity
+ * in an average daytime interval (estrus keeps her on her feet at night too).
+ */
+export function applyEvent(
+  e: PlannedEvent<CowEventKind>,
+  t: number,
+  fx: Effects,
+  tempBase: number,
+  awake: number,
+  r: Random,
+): void {
+  const q = e.params;
+  const elapsedH = (t - e.onset) / HOUR_MS;
+  switch (e.kind) {
+    case 'heat': {
+      // Estrus: walking and mounting all day and night, 2-4x activity, less time ruminating.
+      const s = ramp(t, e, HOUR_MS);
+      fx.activity = fx.activity * (1 - s) + Math.max(fx.activity, awake) * (q.activityFactor as number) * s;
+      fx.rumShare *= 1 - (1 - (q.ruminationFactor as number)) * s;
+      fx.eatShare *= 1 - 0.25 * s;
+      fx.tempAdd += 0.25 * s;
+      return;
+    }
+    case 'fever': {
+      const hours = (e.end - e.onset) / HOUR_MS;
+      const s = Math.max(0, Math.min(1, elapsedH / (q.rampH as number), (hours - elapsedH) / (hours * 0.15)));
+      fx.tempAdd += ((q.peakC as number) - tempBase) * s;
+      fx.cycle = 1 - 0.5 * s;
+      fx.rumShare *= 1 - 0.5 * s;
+      fx.eatShare *= 1 - 0.5 * s;
+      fx.activity *= 1 - 0.35 * s;
+      return;
+    }
+    case 'illness': {
+      // Subclinical: eating and rumination decline for days before anyone would notice.
+      const s = Math.min(1, elapsedH / (q.declineH as number));
+      const drop = q.dropFraction as number;
+      fx.rumShare *= 1 - drop * s;
+      fx.eatShare *= 1 - 0.9 * drop * s;
+      fx.activity *= 1 - 0.1 * s;
+      return;
+    }
+    case 'lameness': {
+      const s = Math.min(1, elapsedH / (q.rampH as number));
+      fx.activity *= 1 - (1 - (q.activityFactor as number)) * s;
+      fx.eatShare *= 1 - 0.15 * s;
+      fx.moveK = 0.3 - 0.25 * s;
+      fx.step = 6 - 4 * s;
+      return;
+    }
+    case 'calving':
+      applyCalving(elapsedH, q.calvingAfterH as number, q.tempDropC as number, fx, r);
+      return;
+    case 'geofence':
+      fx.activity *= 1.3;
+      return;
+    case 'sensor-fault':
+      if (q.mode === 'impossible') fx.impossibleTemp = true;
+      return;
+    case 'brief-activity':
+      fx.activity *= 1 + ((q.activityFactor as number) - 1) * ramp(t, e, 15 * 60_000);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Temperature drop the day before, rumination falling and restlessness rising in the last hours. */
+function applyCalving(elapsedH: number, calvingAfterH: number, drop: number, fx: Effects, r: Random): void {
+  const h = calvingAfterH - elapsedH;
+  fx.tempAdd -= h > 0 ? drop * Math.min(1, elapsedH / 6) : drop * 0.5;
+  if (h > 8 && h <= 12) {
+    fx.rumShare *= 0.7;
+    fx.eatShare *= 0.7;
+  } else if (h > 0 && h <= 8) {
+    fx.activity *= 1.4 + 1.2 * r.next();
+    fx.rumShare *= 0.5;
+    fx.eatShare *= 0.6;
+  } else if (h <= 0 && h > -1) {
+    fx.activity *= 2.2;
+    fx.rumShare *= 0.1;
+    fx.eatShare = 0;
+  } else if (h <= -1) {
+    fx.activity *= 0.8;
+    fx.rumShare *= 0.5;
+    fx.eatShare *= 0.6;
+  }
+}
