@@ -67,14 +67,17 @@ export async function runLive(options: RunLiveOptions): Promise<LiveStats> {
   const open = (id: string, credential: CollarCredential, will?: string): Promise<MqttClient> => {
     const opts: IClientOptions = {
       clientId: id,
-      username: credential.username,
       clean: true,
       keepalive: 60,
       reconnectPeriod: 1000,
       connectTimeout: 30_000,
     };
+    // No password configured means no credentials at all: an anonymous login (demo brokers allow it).
     const pass = password(credential);
-    if (pass !== undefined) opts.password = pass;
+    if (pass !== undefined) {
+      opts.username = credential.username;
+      opts.password = pass;
+    }
     if (will) opts.will = { topic: will, payload: Buffer.from('offline'), qos: 1, retain: true };
     const client = connect(broker, opts);
     clients.push(client);
