@@ -81,9 +81,6 @@ channels:
   farm.setIn(['policy', 'severities', 'critical', 'groupWaitSeconds'], 30);
   farm.setIn(['policy', 'severities', 'warning', 'groupWaitSeconds'], 60);
   farm.setIn(['policy', 'severities', 'warning', 'groupIntervalMinutes'], 0);
-  // The catch-up replays readings up to 100 minutes old against the wall clock: without this the
-  // detector would call every collar silent until the herd has caught up.
-  farm.setIn(['thresholds', 'offline', 'afterMinutes'], CATCH_UP_MINUTES + 30);
   writeFileSync(join(dir, 'farms', 'demo.yaml'), farm.toString());
 }
 

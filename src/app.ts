@@ -108,6 +108,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const detectorStates = createDetectorStateRepo(db);
     const detector = createDetector({ registry: first.registry });
     detector.restore(detectorStates.loadAll());
+    detector.listenFrom(now());
     const alerts = createAlertsRepo(db);
     const policy = createAlertPolicy({ registry: first.registry });
     policy.restore(alerts.load(now() - RESTORE_CLOSED_MS));

@@ -33,6 +33,11 @@ export interface Detector {
   ): Condition[];
   /** Time-driven checks (collar silence -> collar-offline, herd-level evaluation); called every few seconds live, and as event time advances in replay. */
   tick(nowMs: number): Condition[];
+  /**
+   * The daemon (re)started listening at `atMs`: a collar's silence counts only from then, so a
+   * restart after an outage does not call every collar offline before it had a chance to report.
+   */
+  listenFrom(atMs: number): void;
   /** New config (thresholds, cows moved between collars, farms added/removed). */
   reconfigure(registry: Registry): void;
   /** States changed since the last call, as [key, json] to persist; restore() takes them back on start. */
@@ -65,6 +70,7 @@ export function createDetector(deps: { registry: Registry }): Detector {
   const scratch: Condition[] = [];
   let now = Number.NEGATIVE_INFINITY;
   let silenceScanTs = Number.NEGATIVE_INFINITY;
+  let listeningSince = Number.NEGATIVE_INFINITY;
 
   function reconfigure(registry: Registry): void {
     const seen = new Set<string>();
@@ -205,11 +211,15 @@ export function createDetector(deps: { registry: Registry }): Detector {
         silenceScanTs = now;
         for (const cow of cows.values()) {
           const before = out.length;
-          detectSilence(cow, slab.f64, now, out);
+          detectSilence(cow, slab.f64, now, listeningSince, out);
           if (out.length > before) dirtyCows.add(cow);
         }
       }
       return out;
+    },
+
+    listenFrom(atMs) {
+      listeningSince = atMs;
     },
 
     reconfigure,

@@ -10,12 +10,22 @@ import type { CowRecord } from '../model.js';
 import { MINUTE_MS } from '../model.js';
 import { isOpen, raiseSlot, resetSlot } from '../rule-slot.js';
 
-/** Raises collar-offline when the collar has been silent long enough at event/wall time `now`. */
-export function detectSilence(cow: CowRecord, f64: Float64Array, now: number, out: Condition[]): void {
+/**
+ * Raises collar-offline when the collar has been silent long enough at event/wall time `now`.
+ * Silence is only observed while the daemon listens: it counts from `listeningSince` at the earliest.
+ */
+export function detectSilence(
+  cow: CowRecord,
+  f64: Float64Array,
+  now: number,
+  listeningSince: number,
+  out: Condition[],
+): void {
   const at = slotAt(cow, 'collar-offline');
   if (isOpen(f64, at)) return;
   const last = f64[cow.row * F64_STRIDE + LAST_TS] as number;
-  if (Number.isNaN(last) || now - last < cow.th.offline.afterMinutes * MINUTE_MS) return;
+  if (Number.isNaN(last) || now - Math.max(last, listeningSince) < cow.th.offline.afterMinutes * MINUTE_MS)
+    return;
   raiseSlot(f64, at, last, now);
   const collar = cow.collarId ?? 'collar';
   out.push(

@@ -30,6 +30,20 @@ describe('collar-offline', () => {
     expect(cleared(out, 'collar-offline')[0]?.ts).toBe(AT + 3 * HOUR);
   });
 
+  it('counts silence only from when the daemon started listening, so a restart after an outage is quiet', () => {
+    const before = createDetector({ registry: testRegistry() });
+    drive(before, series({ to: AT }));
+    // The daemon was down for 3 hours; a new one restores the state and starts listening.
+    const restarted = createDetector({ registry: testRegistry() });
+    restarted.restore(before.takeDirtyStates());
+    restarted.listenFrom(AT + 3 * HOUR);
+    expect(raised(restarted.tick(AT + 3 * HOUR + MIN), 'collar-offline')).toHaveLength(0);
+    // Still silent an hour after listening began: now it is a real silence.
+    const late = raised(restarted.tick(AT + 4 * HOUR + 2 * MIN), 'collar-offline');
+    expect(late).toHaveLength(1);
+    expect(late[0]?.evidence).toMatchObject({ lastReadingTs: AT - 5 * MIN });
+  });
+
   it('does not fire for a silence shorter than offline.afterMinutes', () => {
     const detector = createDetector({ registry: testRegistry() });
     const out = drive(
