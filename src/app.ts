@@ -31,6 +31,7 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPipelineMetrics } from './observability/pipeline-metrics.js';
 import { createPipeline, type ReadingStep } from './pipeline.js';
+import { createAlertDeliveriesRepo } from './store/alert-deliveries-repo.js';
 import { createAlertsRepo } from './store/alerts-repo.js';
 import { type Db, openDb } from './store/db.js';
 import { createDetectorStateRepo } from './store/detector-state-repo.js';
@@ -110,6 +111,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     detector.restore(detectorStates.loadAll());
     detector.listenFrom(now());
     const alerts = createAlertsRepo(db);
+    const deliveries = createAlertDeliveriesRepo(db);
     const policy = createAlertPolicy({ registry: first.registry });
     policy.restore(alerts.load(now() - RESTORE_CLOSED_MS));
 
@@ -130,6 +132,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger,
       registry: metrics.registry,
       onDelivery: (event) => {
+        deliveries.record(event);
         if (event.status === 'failed') log.warn({ ...event }, 'message could not be delivered');
       },
     });

@@ -106,4 +106,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 21,
+    name: 'alert deliveries',
+    sql: `
+      -- What happened to each message about an alert (sent, delivered, read, failed), per contact:
+      -- the alert's delivery record, fed by the outbox and WhatsApp status webhooks.
+      CREATE TABLE alert_deliveries (
+        id INTEGER PRIMARY KEY,
+        alert_id TEXT NOT NULL,
+        notification_id TEXT NOT NULL,
+        contact_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        status TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        error_code TEXT
+      );
+      CREATE INDEX alert_deliveries_alert ON alert_deliveries (alert_id, id);
+    `,
+  },
 ];

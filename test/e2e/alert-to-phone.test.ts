@@ -137,6 +137,18 @@ describe('from collar to phone and back', () => {
     });
     const alertId = firing?.alertId ?? '';
 
+    // WhatsApp's status webhooks reach the alert's delivery record.
+    await waitFor(
+      () =>
+        (
+          app.db.prepare('SELECT status FROM alert_deliveries WHERE alert_id = ?').all(alertId) as {
+            status: string;
+          }[]
+        ).some((d) => d.status === 'delivered'),
+      10_000,
+      'delivered status on the alert',
+    );
+
     // Ravi taps Acknowledge on the template's quick-reply button.
     await sandbox.userReply(RAVI, { kind: 'button', payload: `ack:${alertId}`, title: 'Acknowledge' });
     await waitFor(
