@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:net';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from '../config/registry.js';
+import { listen } from '../listen.js';
 import type { Metrics } from '../observability/metrics.js';
 import { type BrokerIdentity, mayPublish, maySubscribe } from './acl.js';
 import { type MessageHandler, type PublishOptions, STATUS_FILTER, type TelemetrySource } from './source.js';
@@ -76,15 +77,7 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
   broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'client error'));
 
   const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.port, deps.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : deps.port;
+  const port = await listen(server, deps.port, deps.host);
   log.info({ host: deps.host, port }, 'embedded MQTT broker listening');
 
   let ready = false;

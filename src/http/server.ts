@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import { listen } from '../listen.js';
 import { BodyTooLargeError, type HttpRoute, sendJson } from './route.js';
 
 /** One component's readiness; `ok: false` with `degraded` keeps the daemon ready but says what is wrong. */
@@ -69,15 +70,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   }
 
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.port, deps.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : deps.port;
+  const port = await listen(server, deps.port, deps.host);
   log.info({ host: deps.host, port }, 'HTTP server listening');
   return {
     address: () => `http://${deps.host}:${port}`,

@@ -7,15 +7,14 @@
  * Cast: collar = mqtt.js publisher; app = the daemon (createApp); sandbox = the local fake Graph API
  * with its phone page; observer = an mqtt.js dashboard login following the alert topic.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { createTemplateCatalog, loadTemplateFile } from '../../src/channels/whatsapp/templates.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';
 import type { AlertMessage } from '../../src/telemetry/protocol.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/chromium.js';
 import { makeTempConfig } from '../support/config-dir.js';
 import { waitFor } from '../support/wait.js';
 
@@ -76,8 +75,6 @@ async function startAll(): Promise<{ app: App; sandbox: Sandbox }> {
   sandbox.webhooks.setUrl(`${app.addresses().http}/webhooks/whatsapp`);
   return { app, sandbox };
 }
-
-const CHROMIUM = '/usr/bin/chromium';
 
 async function publishFever(app: App): Promise<void> {
   const collar = await mqtt.connectAsync(app.addresses().mqtt, {
@@ -163,25 +160,13 @@ describe('from collar to phone and back', () => {
   });
 
   // A person on the sandbox phone page (headless Debian Chromium driven by playwright-core).
-  it.skipIf(!existsSync(CHROMIUM))(
+  it.skipIf(!hasChromium)(
     `lets a person tap Acknowledge on the sandbox phone page (needs ${CHROMIUM})`,
     async () => {
       const { app, sandbox } = await startAll();
       await publishFever(app);
       await waitFor(() => sandbox.messages(RAVI).length > 0, 10_000, 'the alert on Ravi’s phone');
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       cleanups.push(() => browser.close());
       const page = await browser.newPage();
       await page.goto(`${sandbox.url}/phone/${RAVI.slice(1)}`);

@@ -3,14 +3,12 @@
  * Acknowledge sends the signed incoming-message webhook, and the alert operations see the ack.
  * Needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); skipped without it.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/chromium.js';
 import { type Harness, notification, RecordingOperations, startHarness } from '../support/fake-graph-api.js';
 import { waitFor } from '../support/wait.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const PHONE = '+27821234567';
 
 let h: Harness;
@@ -22,19 +20,7 @@ describe.skipIf(!hasChromium)(
     beforeAll(async () => {
       const ops = new RecordingOperations(new Map([[PHONE, 'farm-a']]), new Map([['alert-7781', 'farm-a']]));
       h = await startHarness({ operations: ops });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
 
     afterAll(async () => {
