@@ -175,6 +175,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
     coordinator = createConfigCoordinator({
       dir: options.configDir,
+      ...(options.env ? { env: options.env } : {}),
       initial: first.registry,
       logger,
       metrics,
@@ -212,6 +213,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     ];
 
+    /** Timer and callback work must never become an uncaughtException that stops the daemon. */
+    const guarded = (what: string, work: () => void) => (): void => {
+      try {
+        work();
+      } catch (err) {
+        log.error({ err, work: what }, 'background work failed');
+      }
+    };
+
     let stopped = false;
     const app: App = {
       metrics,
@@ -236,10 +246,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         cleanups.push('http', () => server.close());
         if (webhook) cleanups.push('whatsapp webhook', () => webhook.drain());
 
-        const saveDetectorState = () => {
+        const saveDetectorState = guarded('detector snapshot', () => {
           detectorStates.save(detector.takeDirtyStates(), now());
           pipelineMetrics.setDetectorStats(detector.stats());
-        };
+        });
         const snapshotTimer = setInterval(saveDetectorState, SNAPSHOT_INTERVAL_MS);
         snapshotTimer.unref();
         cleanups.push('detector snapshot', () => {
@@ -263,31 +273,34 @@ export async function createApp(options: AppOptions): Promise<App> {
         cleanups.push('ingest', () => ingest.flush());
         await started.start((topic, payload, done) => {
           if (topic.endsWith('/status')) {
-            const ok = pipeline.acceptStatus(topic, payload, now());
+            let ok = false;
+            guarded('collar status', () => {
+              ok = pipeline.acceptStatus(topic, payload, now());
+            })();
             metrics.collarStatusChanges.inc({ status: ok ? payload.toString().trim() : 'invalid' });
             return done();
           }
           ingest.accept(topic, payload, done);
         });
 
-        const tickTimer = setInterval(() => {
-          try {
-            pipeline.tick(now());
-          } catch (err) {
-            log.error({ err }, 'tick failed');
-          }
-        }, TICK_INTERVAL_MS);
+        const tickTimer = setInterval(
+          guarded('tick', () => pipeline.tick(now())),
+          TICK_INTERVAL_MS,
+        );
         tickTimer.unref();
         cleanups.push('tick timer', () => clearInterval(tickTimer));
 
         digests.plan(registry());
         cleanups.push('digest schedule', () => digests.stop());
 
-        const pruneTimer = setInterval(() => {
-          const t = now();
-          const deadLetterDays = registry().daemon.ingest.deadLetterRetentionDays;
-          while (repo.prune(t - DEDUP_WINDOW_MS, t - deadLetterDays * 86_400_000) > 0) {}
-        }, PRUNE_INTERVAL_MS);
+        const pruneTimer = setInterval(
+          guarded('prune', () => {
+            const t = now();
+            const deadLetterDays = registry().daemon.ingest.deadLetterRetentionDays;
+            while (repo.prune(t - DEDUP_WINDOW_MS, t - deadLetterDays * 86_400_000) > 0) {}
+          }),
+          PRUNE_INTERVAL_MS,
+        );
         pruneTimer.unref();
         cleanups.push('prune timer', () => clearInterval(pruneTimer));
 

@@ -81,6 +81,8 @@ export function parseCommand(argv: string[]): Command {
         });
         if (!values.input) throw new UsageError('replay needs --input FILE (a JSON Lines recording)');
         if (!existsSync(values.input)) throw new UsageError(`input file ${values.input} does not exist`);
+        if (values.truth && !existsSync(values.truth))
+          throw new UsageError(`truth file ${values.truth} does not exist`);
         return {
           name: 'replay',
           configDir: configDirOf(values.config ?? 'config'),

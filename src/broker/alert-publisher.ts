@@ -49,8 +49,18 @@ export function createAlertPublisher(deps: {
         });
       }
     },
-    /** Resolves when everything published so far has been handed to the broker. */
-    idle: () => chain,
+    /**
+     * Resolves when everything published so far has been handed to the broker, or after `timeoutMs`
+     * (a broker that is away must not hold up shutdown; the alerts are stored either way).
+     */
+    idle: (timeoutMs = 2_000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        void chain.then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
   };
 }
 export type AlertPublisher = ReturnType<typeof createAlertPublisher>;

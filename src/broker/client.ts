@@ -63,8 +63,14 @@ export function createExternalBrokerSource(deps: ExternalBrokerDeps): TelemetryS
       client = c;
       // PUBACK only after the handler's done: mqtt.js sends it when this callback is called.
       c.handleMessage = (packet, callback) => {
-        if (!handler) return callback();
-        handler(packet.topic, packet.payload as Buffer, (err) => callback(err));
+        // Stopping: no PUBACK, so the broker keeps the message in our session and redelivers it.
+        if (!handler) return callback(new Error('cowbell is stopping'));
+        handler(packet.topic, packet.payload as Buffer, (err) => {
+          callback(err);
+          // Not stored (store outage): brokers redeliver unacknowledged messages only on reconnect,
+          // so drop the connection instead of letting the in-flight window fill up.
+          if (err) c.stream.destroy();
+        });
       };
       let attempt = 0;
       c.on('connect', (connack) => {

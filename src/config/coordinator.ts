@@ -10,7 +10,17 @@ import { buildRegistry, type Registry } from './registry.js';
 import { SecretError } from './secrets.js';
 
 /** Sections read only at start: a change is reported and applied at the next start. */
-export const RESTART_ONLY_SECTIONS = ['broker', 'http', 'storage'] as const;
+export const RESTART_ONLY_SECTIONS = ['broker', 'http', 'storage', 'channels'] as const;
+
+/**
+ * The restart-only part of the daemon config. Broker logins (allowAnonymous, observers) are read at
+ * each connection, so they apply live and are left out; a connected client keeps its login.
+ */
+function restartOnlyView(registry: Registry) {
+  const { broker, http, storage, channels } = registry.daemon;
+  const { allowAnonymous: _a, observers: _o, ...listen } = broker.embedded;
+  return { broker: { ...broker, embedded: listen }, http, storage, channels };
+}
 
 export type LoadOutcome = { ok: true; registry: Registry } | { ok: false; issues: ConfigIssue[] };
 
@@ -39,6 +49,8 @@ export function loadRegistry(dir: string, env: NodeJS.ProcessEnv = process.env):
 
 export interface ConfigCoordinatorDeps {
   dir: string;
+  /** Environment for `${NAME}` secrets (default process.env). */
+  env?: NodeJS.ProcessEnv;
   initial: Registry;
   logger: Logger;
   metrics: Metrics;
@@ -59,7 +71,7 @@ export function createConfigCoordinator(deps: ConfigCoordinatorDeps) {
     /** The last refused reload's error, null when the last reload succeeded. */
     lastError: () => lastError,
     reload(): ReloadResult {
-      const outcome = loadRegistry(deps.dir);
+      const outcome = loadRegistry(deps.dir, deps.env);
       if (!outcome.ok) {
         lastError = formatIssues(outcome.issues);
         deps.metrics.configReloadSuccess.set(0);
@@ -76,8 +88,10 @@ export function createConfigCoordinator(deps: ConfigCoordinatorDeps) {
         deps.metrics.configReloadSuccess.set(1);
         return { ok: true, changed: false, issues: [], restartRequired: [] };
       }
+      const before = restartOnlyView(current);
+      const after = restartOnlyView(next);
       const restartRequired = RESTART_ONLY_SECTIONS.filter(
-        (section) => JSON.stringify(next.daemon[section]) !== JSON.stringify(current.daemon[section]),
+        (section) => JSON.stringify(after[section]) !== JSON.stringify(before[section]),
       );
       current = next;
       lastError = null;

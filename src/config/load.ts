@@ -45,6 +45,7 @@ export function loadConfigDir(dir: string): LoadResult {
     if (farm) farms.push({ file: relative(dir, path) || basename(path), farm });
   }
   checkFarmIdsUnique(farms, issues);
+  checkMqttUsernamesUnique(farms, issues);
   if (issues.length > 0 || !daemon) return { ok: false, issues };
   return { ok: true, files: { daemon, farms, hash: hash.digest('hex'), dir } };
 }
@@ -193,5 +194,32 @@ function checkFarmIdsUnique(farms: ConfigFiles['farms'], issues: ConfigIssue[]):
         message: `farm id "${farm.farm.id}" is also used in ${other}`,
       });
     } else seen.set(farm.farm.id, file);
+  }
+}
+
+/**
+ * Collars log in by user name: the farm's (default its id) or a collar id with its own password.
+ * One name on two farms would let one farm's credential shadow the other's.
+ */
+function checkMqttUsernamesUnique(farms: ConfigFiles['farms'], issues: ConfigIssue[]): void {
+  const owner = new Map<string, string>();
+  const claim = (name: string, file: string, path: string) => {
+    const other = owner.get(name);
+    if (other !== undefined && other !== file) {
+      issues.push({
+        file,
+        line: 0,
+        column: 0,
+        path,
+        message: `MQTT user name "${name}" is also used in ${other}; collar logins must be unique across farms`,
+      });
+    } else owner.set(name, file);
+  };
+  for (const { file, farm } of farms) {
+    if (farm.mqtt.password !== undefined) claim(farm.mqtt.username ?? farm.farm.id, file, 'mqtt.username');
+    farm.cows.forEach((cow, i) => {
+      if (cow.collar !== undefined && cow.collarPassword !== undefined)
+        claim(cow.collar, file, `cows[${i}].collar`);
+    });
   }
 }

@@ -61,9 +61,23 @@ const externalBrokerSchema = z.strictObject({
     ),
 });
 
+/** Loopback hosts: the only ones where an anonymous broker is not open to the whole network. */
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+
 const brokerSchema = z
   .strictObject({
-    embedded: embeddedBrokerSchema.prefault({}).describe('the embedded aedes broker (default)'),
+    embedded: embeddedBrokerSchema
+      .superRefine((b, ctx) => {
+        if (b.allowAnonymous && !LOOPBACK.test(b.host)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['allowAnonymous'],
+            message: `anonymous access is only allowed on a loopback host, but host is ${b.host}: anyone on the network could send fake telemetry. Set allowAnonymous: false and give collars credentials in their farm file`,
+          });
+        }
+      })
+      .prefault({})
+      .describe('the embedded aedes broker (default)'),
     external: externalBrokerSchema.optional().describe('use an outside broker instead of the embedded one'),
   })
   .prefault({});
@@ -102,12 +116,6 @@ const ingestSchema = z
       .positive()
       .default(14)
       .describe('readings older than this are rejected as too old'),
-    reorderWindowS: z
-      .number()
-      .int()
-      .min(0)
-      .default(600)
-      .describe('seconds to hold readings per collar so late ones are put in event-time order'),
     deadLetterRetentionDays: z
       .number()
       .int()

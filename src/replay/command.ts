@@ -7,6 +7,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { formatDeliveryReport, summarizeDelivery } from '../alerts/delivery-report.js';
+import { nextLocalTime } from '../alerts/local-time.js';
 import type { Notification } from '../alerts/notification.js';
 import { createAlertPolicy, type PolicyOutput } from '../alerts/policy.js';
 import type { PolicyStats } from '../alerts/types.js';
@@ -61,11 +62,21 @@ export async function runReplay(
     addStats(stats, policy.takeStats());
     policy.takeDirtyState(); // nothing is persisted in replay
   };
-  /** Runs the policy's timers up to event time `now`, in steps, as the live tick would have. */
+  // Each farm's daily digest, at its local digestAt in event time, as node-cron runs it live.
+  const nextDigest = new Map<string, number>();
+  /** Runs the policy's timers and digests up to event time `now`, in steps, as the live daemon would. */
   const advance = (now: number) => {
     if (!Number.isFinite(nextPolicyTick)) nextPolicyTick = now;
     while (nextPolicyTick <= now) {
-      take(policy.tick(nextPolicyTick));
+      const t = nextPolicyTick;
+      take(policy.tick(t));
+      for (const farm of registry.farms.values()) {
+        const due = nextDigest.get(farm.id) ?? nextLocalTime(t, farm.config.policy.digestAt, farm.timezone);
+        if (due <= t) {
+          take(policy.digest(farm.id, t));
+          nextDigest.set(farm.id, nextLocalTime(t + 60_000, farm.config.policy.digestAt, farm.timezone));
+        } else nextDigest.set(farm.id, due);
+      }
       nextPolicyTick += POLICY_TICK_MS;
     }
   };

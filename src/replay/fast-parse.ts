@@ -99,7 +99,8 @@ let lastTsText = '';
 let lastTsMs = 0;
 
 function timestamp(ts: unknown): number | null {
-  if (typeof ts === 'number') return Number.isInteger(ts) && ts >= 0 ? ts : null;
+  if (typeof ts === 'number')
+    return Number.isInteger(ts) && ts >= 0 && ts <= 8_640_000_000_000_000 ? ts : null;
   if (typeof ts !== 'string') return null;
   if (ts === lastTsText) return lastTsMs;
   if (!RFC3339.test(ts)) return null;

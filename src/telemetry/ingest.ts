@@ -12,7 +12,7 @@ import { createRateLimitedLog } from '../observability/rate-limited-log.js';
 import type { Db } from '../store/db.js';
 import type { CollarCursor, IngestRepo } from '../store/ingest-repo.js';
 import { parseTelemetry, type Rejection } from './parse.js';
-import type { Reading } from './protocol.js';
+import { parseCollarTopic, type Reading } from './protocol.js';
 
 /** A reading cleared for the pipeline; `late` when its collar already sent newer readings. */
 export interface AdmittedReading {
@@ -59,6 +59,10 @@ export function createIngest(deps: IngestDeps): Ingest {
   const maxGroup = deps.maxGroup ?? DEFAULT_MAX_GROUP;
   let queue: QueuedMessage[] = [];
   let flushScheduled = false;
+
+  // Cursor moves of the group being committed; applied to `cursors` only once the commit succeeded,
+  // so a rolled-back group leaves memory and database in step.
+  let staged = new Map<string, CollarCursor>();
 
   const commitGroup = deps.db.transaction((group: QueuedMessage[]) => {
     const registry = deps.registry();
@@ -112,15 +116,63 @@ export function createIngest(deps: IngestDeps): Ingest {
         continue;
       }
       const key = `${reading.farmId}/${reading.collarId}`;
-      const cursor = cursors.get(key);
+      const cursor = staged.get(key) ?? cursors.get(key);
       const late = cursor !== undefined && reading.ts <= cursor.lastTs;
       if (late) deps.metrics.readingsLate.inc();
       else {
         const next = { lastTs: reading.ts, lastSeq: reading.seq };
-        cursors.set(key, next);
+        staged.set(key, next);
         deps.repo.saveCursor(reading.farmId, reading.collarId, next, nowMs);
       }
       out.push({ reading, late });
+    }
+  }
+
+  /** Commits a group; true when it is stored (its cursors then become the collars' cursors). */
+  function tryCommit(group: QueuedMessage[]): unknown {
+    staged = new Map();
+    try {
+      commitGroup(group);
+    } catch (err) {
+      return err;
+    }
+    for (const [key, cursor] of staged) cursors.set(key, cursor);
+    return undefined;
+  }
+
+  /**
+   * A group that failed is retried one message at a time, so one bad message cannot hold back the
+   * other collars of its group. A message that still fails alone because the store is down stays
+   * unacknowledged (the broker redelivers it later); one that fails for any other reason is a
+   * poison message: it is dead-lettered with the error and acknowledged, never retried forever.
+   */
+  function commitOneByOne(group: QueuedMessage[]): void {
+    for (const message of group) {
+      const err = tryCommit([message]);
+      if (err === undefined) {
+        message.done();
+      } else if (isStoreOutage(err)) {
+        log.error({ err }, 'store unavailable; message left unacknowledged for redelivery');
+        message.done(err as Error);
+      } else {
+        log.error({ err, topic: message.topic }, 'message failed in the pipeline; dead-lettered');
+        deps.metrics.rejected.inc({ reason: 'internal-error' });
+        const where = parseCollarTopic(message.topic);
+        try {
+          deps.repo.recordDeadLetter({
+            receivedAt: message.receivedAt,
+            topic: message.topic,
+            farmId: where?.farmId ?? null,
+            collarId: where?.collarId ?? null,
+            reason: 'internal-error',
+            detail: String((err as Error).message ?? err).slice(0, 500),
+            payload: message.payload,
+          });
+          message.done();
+        } catch (storeErr) {
+          message.done(storeErr as Error);
+        }
+      }
     }
   }
 
@@ -130,17 +182,14 @@ export function createIngest(deps: IngestDeps): Ingest {
       const group = queue.length <= maxGroup ? queue : queue.slice(0, maxGroup);
       queue = queue.length <= maxGroup ? [] : queue.slice(maxGroup);
       const started = performance.now();
-      try {
-        commitGroup(group);
-      } catch (err) {
-        // A store failure (disk full, I/O error): nothing of the group is acknowledged, so the
-        // broker redelivers it; the daemon keeps running.
-        log.error({ err, messages: group.length }, 'ingest commit failed; messages left unacknowledged');
-        for (const m of group) m.done(err as Error);
-        continue;
+      const err = tryCommit(group);
+      if (err === undefined) {
+        deps.metrics.ingestBatchSeconds.observe((performance.now() - started) / 1000);
+        for (const m of group) m.done();
+      } else {
+        log.warn({ err, messages: group.length }, 'group commit failed; retrying its messages one by one');
+        commitOneByOne(group);
       }
-      deps.metrics.ingestBatchSeconds.observe((performance.now() - started) / 1000);
-      for (const m of group) m.done();
     }
     deps.metrics.ingestQueueDepth.set(0);
   }
@@ -159,4 +208,12 @@ export function createIngest(deps: IngestDeps): Ingest {
     flush,
     queued: () => queue.length,
   };
+}
+
+/** SQLite errors that mean the store itself is unavailable (disk full, I/O, locked), not bad input. */
+const OUTAGE_CODES = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOMEM|NOTADB)/;
+
+function isStoreOutage(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && OUTAGE_CODES.test(code);
 }

@@ -24,6 +24,7 @@ export const REJECT_REASONS = [
   'unknown-collar',
   'future',
   'too-old',
+  'internal-error',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -132,7 +133,7 @@ export function parseTelemetry(
       options.retentionMs !== undefined &&
       entry.ts < options.nowMs - options.retentionMs;
     if (tooNew || tooOld) {
-      const iso = new Date(entry.ts).toISOString();
+      const iso = formatTs(entry.ts);
       rejected.push(
         tooNew
           ? reject(
@@ -187,4 +188,10 @@ function reject(reason: RejectReason, detail: string, farmId?: string, collarId?
 
 function truncate(text: string): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** ISO text of a timestamp for messages; a number outside the Date range is shown as it is. */
+function formatTs(ts: number): string {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? String(ts) : date.toISOString();
 }

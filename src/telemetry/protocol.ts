@@ -33,7 +33,8 @@ export const timestampSchema = z.union([
       }
       return ms;
     }),
-  z.number().int().nonnegative(),
+  // The largest time a JavaScript Date can hold (ECMA-262 21.4.1.1); beyond it nothing can be dated.
+  z.number().int().nonnegative().max(8_640_000_000_000_000),
 ]);
 
 /** The measured fields of one reading, shared by single readings and batch entries. */

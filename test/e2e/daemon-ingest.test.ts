@@ -185,6 +185,44 @@ describe('daemon ingest over the embedded broker', () => {
     expect(letters).toEqual([{ reason: 'not-json' }]);
   });
 
+  it('isolates a message that breaks the pipeline: dead-lettered, while other collars are stored', async () => {
+    const config = makeTempConfig();
+    cleanups.push(() => config.remove());
+    const seen: AdmittedReading[] = [];
+    const app = await createApp({
+      configDir: config.dir,
+      dbPath: config.dbPath,
+      watchConfig: false,
+      readingSteps: [
+        (batch) => {
+          // Stands in for a bug triggered by one collar's data.
+          if (batch.some((r) => r.reading.collarId === 'C-0043')) throw new Error('detector bug on C-0043');
+          seen.push(...batch);
+        },
+      ],
+    });
+    await app.start();
+    cleanups.push(() => app.stop());
+    const collar = await connectCollar(app);
+    const t0 = Date.now() - 60 * 60_000;
+    const bella = { ...reading(1, t0), collarId: 'C-0043' };
+    // Both in one burst, so they share a group commit; an out-of-range ts goes with them.
+    await Promise.all([
+      collar.publishAsync('farms/green-acres/collars/C-0043/telemetry', JSON.stringify(bella), { qos: 1 }),
+      collar.publishAsync(TOPIC, JSON.stringify(reading(1, t0)), { qos: 1 }),
+      collar.publishAsync(TOPIC, JSON.stringify(reading(2, 9e15)), { qos: 1 }),
+      collar.publishAsync(TOPIC, JSON.stringify(reading(3, t0 + 60_000)), { qos: 1 }),
+    ]);
+    expect(seen.map((r) => r.reading.seq)).toEqual([1, 3]);
+    const letters = app.db.prepare('SELECT reason, collar_id FROM dead_letters ORDER BY id').all();
+    expect(letters).toEqual(
+      expect.arrayContaining([
+        { reason: 'internal-error', collar_id: 'C-0043' },
+        { reason: 'invalid', collar_id: 'C-0042' },
+      ]),
+    );
+  });
+
   it('answers /healthz, /readyz and /metrics', async () => {
     const config = makeTempConfig();
     cleanups.push(() => config.remove());

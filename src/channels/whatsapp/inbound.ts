@@ -80,7 +80,8 @@ export function createInboundProcessor(deps: InboundDeps) {
       );
     }
     outbox.enqueue(result.notifications);
-    if (result.changes && result.changes.length > 0) deps.onChanges?.(result.changes);
+    // Always, even without alert changes: a STOP or START must be stored with the event that caused it.
+    deps.onChanges?.(result.changes ?? []);
   }
 
   function alertOfContext(m: InboundMessage): string | null {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../../src/config/coordinator.js';
 import { formatIssues, loadConfigDir } from '../../../src/config/load.js';
-import { GREEN_ACRES_YAML, makeTempConfig, type TempConfig } from '../../support/config-dir.js';
+import { DAEMON_YAML, GREEN_ACRES_YAML, makeTempConfig, type TempConfig } from '../../support/config-dir.js';
 
 let config: TempConfig | undefined;
 afterEach(() => config?.remove());
@@ -95,5 +95,37 @@ describe('config validation messages', () => {
     expect(result.ok).toBe(false);
     if (!result.ok)
       expect(formatIssues(result.issues)).toMatch(/cowbell\.yaml:1:1: version: required field is missing/);
+  });
+
+  it('refuses anonymous collars on a broker reachable from the network', () => {
+    config = makeTempConfig(
+      undefined,
+      DAEMON_YAML.replace('host: 127.0.0.1', 'host: 0.0.0.0').replace(
+        'allowAnonymous: false',
+        'allowAnonymous: true',
+      ),
+    );
+    const result = loadConfigDir(config.dir);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(formatIssues(result.issues)).toMatch(
+        /cowbell\.yaml:\d+:\d+: broker\.embedded\.allowAnonymous: anonymous access is only allowed on a loopback host, but host is 0\.0\.0\.0/,
+      );
+    }
+  });
+
+  it('refuses one collar login name on two farms', () => {
+    const other = GREEN_ACRES_YAML.replace('id: green-acres', 'id: other-farm').replace(
+      'username: green-acres',
+      'username: other-farm',
+    );
+    config = makeTempConfig({ 'green-acres.yaml': GREEN_ACRES_YAML, 'other.yaml': other });
+    const result = loadConfigDir(config.dir);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(formatIssues(result.issues)).toContain(
+        'MQTT user name "C-0043" is also used in farms/green-acres.yaml',
+      );
+    }
   });
 });
