@@ -57,6 +57,11 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the console channel writes (default stdout). */
   writeConsole?: (line: string) => void;
+  /**
+   * Called when the daemon cannot go on safely (the store failed mid-decision): main.ts stops and
+   * exits 1 so the supervisor restarts it from SQLite; nothing acknowledged is lost.
+   */
+  onFatal?: (err: unknown) => void;
   /** fetch for the WhatsApp and webhook channels (default global fetch). */
   fetch?: typeof fetch;
 }
@@ -159,6 +164,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       metrics,
       logger,
       onReadings: (admitted) => pipeline.readings(admitted, now()),
+      onStoreOutage: (err) => options.onFatal?.(err),
     });
     const digests = createDigestSchedule({ logger, run: (farmId) => pipeline.digest(farmId, now()) });
     const webhook = setup.whatsapp

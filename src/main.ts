@@ -41,8 +41,15 @@ async function start(configDir: string, dbPath: string | undefined): Promise<num
   // Until the config is loaded, failures go to a plain logger; the app builds its own from the config.
   let logger = createLogger({ level: 'info', pretty });
   let app: App;
+  // Set once the signal handlers exist: a fatal error in the app stops it like a signal, with exit 1.
+  let fatal: (err: unknown) => void = () => {};
   try {
-    app = await createApp({ configDir, prettyLogs: pretty, ...(dbPath ? { dbPath } : {}) });
+    app = await createApp({
+      configDir,
+      prettyLogs: pretty,
+      onFatal: (err) => fatal(err),
+      ...(dbPath ? { dbPath } : {}),
+    });
     logger = app.logger;
     await app.start();
   } catch (err) {
@@ -81,6 +88,10 @@ async function start(configDir: string, dbPath: string | undefined): Promise<num
     process.on('SIGTERM', () => stop('SIGTERM', 0));
     process.on('SIGINT', () => stop('SIGINT', 0));
     process.on('SIGHUP', () => app.reload());
+    fatal = (err) => {
+      logger.fatal({ err }, 'cannot go on safely; stopping so the supervisor restarts from the database');
+      stop('fatal', 1);
+    };
     process.on('uncaughtException', (err) => {
       logger.fatal({ err }, 'uncaught exception');
       stop('uncaughtException', 1);

@@ -39,6 +39,11 @@ export interface IngestDeps {
   onReadings: (readings: AdmittedReading[]) => void;
   /** Most messages committed in one transaction. */
   maxGroup?: number;
+  /**
+   * The store failed after the pipeline had already decided (alerts, messages): memory is now ahead
+   * of the database, and only a restart from SQLite puts them back in step.
+   */
+  onStoreOutage?: (err: unknown) => void;
 }
 
 export interface Ingest {
@@ -154,6 +159,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       } else if (isStoreOutage(err)) {
         log.error({ err }, 'store unavailable; message left unacknowledged for redelivery');
         message.done(err as Error);
+        deps.onStoreOutage?.(err);
       } else {
         log.error({ err, topic: message.topic }, 'message failed in the pipeline; dead-lettered');
         deps.metrics.rejected.inc({ reason: 'internal-error' });

@@ -45,7 +45,7 @@ async function connectCollar(
     reconnectPeriod: 0,
     clientId: `collar-${Math.random().toString(16).slice(2)}`,
   });
-  cleanups.push(() => client.endAsync());
+  cleanups.push(() => client.endAsync(true));
   return client;
 }
 
