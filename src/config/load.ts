@@ -37,16 +37,17 @@ export function loadConfigDir(dir: string): LoadResult {
   const issues: ConfigIssue[] = [];
   const hash = createHash('sha256');
   const daemonPath = join(dir, DAEMON_FILE);
-  const daemon = loadYamlFile(daemonPath, dir, daemonConfigSchema, issues, hash);
+  const daemon = loadYamlFile(daemonPath, dir, daemonConfigSchema, issues, hash)?.value;
 
-  const farms: ConfigFiles['farms'] = [];
+  const loaded: Loaded<FarmFile>[] = [];
   for (const path of listFarmFiles(dir, issues)) {
     const farm = loadYamlFile(path, dir, farmFileSchema, issues, hash);
-    if (farm) farms.push({ file: relative(dir, path) || basename(path), farm });
+    if (farm) loaded.push(farm);
   }
-  checkFarmIdsUnique(farms, issues);
-  checkMqttUsernamesUnique(farms, issues);
+  checkUniqueAcrossFiles(loaded, farmIdClaims, 'farm id', issues);
+  checkUniqueAcrossFiles(loaded, mqttLoginClaims, 'MQTT user name', issues);
   if (issues.length > 0 || !daemon) return { ok: false, issues };
+  const farms = loaded.map(({ file, value }) => ({ file, farm: value }));
   return { ok: true, files: { daemon, farms, hash: hash.digest('hex'), dir } };
 }
 
@@ -85,14 +86,21 @@ function listFarmFiles(dir: string, issues: ConfigIssue[]): string[] {
   }
 }
 
+/** A validated file, with a way to point at any of its fields for messages about it. */
+interface Loaded<T> {
+  file: string;
+  value: T;
+  position(path: (string | number)[]): { line: number; column: number };
+}
+
 function loadYamlFile<S extends z.ZodType>(
   path: string,
   dir: string,
   schema: S,
   issues: ConfigIssue[],
   hash: ReturnType<typeof createHash>,
-): z.infer<S> | undefined {
-  const file = relative(dir, path) || path;
+): Loaded<z.infer<S>> | undefined {
+  const file = relative(dir, path) || basename(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -122,7 +130,9 @@ function loadYamlFile<S extends z.ZodType>(
   }
   const data: unknown = doc.toJS();
   const result = schema.safeParse(data ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    return { file, value: result.data, position: (at) => locate(doc, lineCounter, at) };
+  }
   for (const issue of result.error.issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     // An unknown key is best shown where the key itself stands, not at its parent.
@@ -181,45 +191,49 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-function checkFarmIdsUnique(farms: ConfigFiles['farms'], issues: ConfigIssue[]): void {
-  const seen = new Map<string, string>();
-  for (const { file, farm } of farms) {
-    const other = seen.get(farm.farm.id);
-    if (other) {
-      issues.push({
-        file,
-        line: 0,
-        column: 0,
-        path: 'farm.id',
-        message: `farm id "${farm.farm.id}" is also used in ${other}`,
-      });
-    } else seen.set(farm.farm.id, file);
-  }
+/** A value a farm file claims that no other farm file may claim too, and where it stands. */
+interface Claim {
+  value: string;
+  path: (string | number)[];
 }
+
+const farmIdClaims = (farm: FarmFile): Claim[] => [{ value: farm.farm.id, path: ['farm', 'id'] }];
 
 /**
  * Collars log in by user name: the farm's (default its id) or a collar id with its own password.
  * One name on two farms would let one farm's credential shadow the other's.
  */
-function checkMqttUsernamesUnique(farms: ConfigFiles['farms'], issues: ConfigIssue[]): void {
+const mqttLoginClaims = (farm: FarmFile): Claim[] => [
+  ...(farm.mqtt.password !== undefined
+    ? [{ value: farm.mqtt.username ?? farm.farm.id, path: ['mqtt', 'username'] }]
+    : []),
+  ...farm.cows.flatMap((cow, i) =>
+    cow.collar !== undefined && cow.collarPassword !== undefined
+      ? [{ value: cow.collar, path: ['cows', i, 'collar'] }]
+      : [],
+  ),
+];
+
+/** Reports a value claimed by two farm files, at the second claim, naming the first file. */
+function checkUniqueAcrossFiles(
+  files: Loaded<FarmFile>[],
+  claimsOf: (farm: FarmFile) => Claim[],
+  label: string,
+  issues: ConfigIssue[],
+): void {
   const owner = new Map<string, string>();
-  const claim = (name: string, file: string, path: string) => {
-    const other = owner.get(name);
-    if (other !== undefined && other !== file) {
-      issues.push({
-        file,
-        line: 0,
-        column: 0,
-        path,
-        message: `MQTT user name "${name}" is also used in ${other}; collar logins must be unique across farms`,
-      });
-    } else owner.set(name, file);
-  };
-  for (const { file, farm } of farms) {
-    if (farm.mqtt.password !== undefined) claim(farm.mqtt.username ?? farm.farm.id, file, 'mqtt.username');
-    farm.cows.forEach((cow, i) => {
-      if (cow.collar !== undefined && cow.collarPassword !== undefined)
-        claim(cow.collar, file, `cows[${i}].collar`);
-    });
+  for (const loaded of files) {
+    for (const claim of claimsOf(loaded.value)) {
+      const other = owner.get(claim.value);
+      if (other === undefined) owner.set(claim.value, loaded.file);
+      else if (other !== loaded.file) {
+        issues.push({
+          file: loaded.file,
+          ...loaded.position(claim.path),
+          path: formatPath(claim.path),
+          message: `${label} "${claim.value}" is also used in ${other}; it must be unique across farms`,
+        });
+      }
+    }
   }
 }

@@ -65,7 +65,9 @@ describe('config validation messages', () => {
     const result = loadConfigDir(config.dir);
     expect(result.ok).toBe(false);
     if (!result.ok)
-      expect(formatIssues(result.issues)).toContain('farm id "green-acres" is also used in farms/a.yaml');
+      expect(formatIssues(result.issues)).toContain(
+        'farms/b.yaml:3:7: farm.id: farm id "green-acres" is also used in farms/a.yaml',
+      );
   });
 
   it('lists every problem of every file, not only the first', () => {
@@ -124,7 +126,7 @@ describe('config validation messages', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(formatIssues(result.issues)).toContain(
-        'MQTT user name "C-0043" is also used in farms/green-acres.yaml',
+        'farms/other.yaml:11:51: cows[1].collar: MQTT user name "C-0043" is also used in farms/green-acres.yaml',
       );
     }
   });
