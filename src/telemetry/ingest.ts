@@ -11,7 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { createRateLimitedLog } from '../observability/rate-limited-log.js';
 import type { Db } from '../store/db.js';
 import type { CollarCursor, IngestRepo } from '../store/ingest-repo.js';
-import { parseTelemetry, type Rejection } from './parse.js';
+import { parseTelemetry, type Rejection, type RejectReason } from './parse.js';
 import { parseCollarTopic, type Reading } from './protocol.js';
 
 /** A reading cleared for the pipeline; `late` when its collar already sent newer readings. */
@@ -65,16 +65,16 @@ export function createIngest(deps: IngestDeps): Ingest {
   let queue: QueuedMessage[] = [];
   let flushScheduled = false;
 
-  // Cursor moves of the group being committed; applied to `cursors` only once the commit succeeded,
-  // so a rolled-back group leaves memory and database in step.
-  let staged = new Map<string, CollarCursor>();
+  // What the group being committed changes in memory (collar cursors, counters), applied only once
+  // the commit succeeded: a rolled-back group that is retried is neither half-applied nor counted twice.
+  let staged = newStage();
 
   const commitGroup = deps.db.transaction((group: QueuedMessage[]) => {
     const registry = deps.registry();
     const retentionMs = registry.daemon.ingest.retentionDays * 86_400_000;
     const admitted: AdmittedReading[] = [];
     for (const message of group) {
-      deps.metrics.messagesReceived.inc();
+      staged.received += 1;
       const nowMs = deps.now();
       const result = parseTelemetry(message.topic, message.payload, registry, { nowMs, retentionMs });
       if (!result.ok) {
@@ -85,13 +85,13 @@ export function createIngest(deps: IngestDeps): Ingest {
       admitReadings(result.readings, nowMs, admitted);
     }
     if (admitted.length > 0) {
-      deps.metrics.readingsAccepted.inc(admitted.length);
+      staged.accepted += admitted.length;
       deps.onReadings(admitted);
     }
   });
 
   function recordRejection(message: QueuedMessage, rejection: Rejection): void {
-    deps.metrics.rejected.inc({ reason: rejection.reason });
+    staged.rejected.push(rejection.reason);
     deps.repo.recordDeadLetter({
       receivedAt: message.receivedAt,
       topic: message.topic,
@@ -117,16 +117,16 @@ export function createIngest(deps: IngestDeps): Ingest {
   function admitReadings(readings: Reading[], nowMs: number, out: AdmittedReading[]): void {
     for (const reading of readings) {
       if (!deps.repo.markSeen(reading.farmId, reading.collarId, reading.seq, reading.ts, nowMs)) {
-        deps.metrics.duplicatesDropped.inc();
+        staged.duplicates += 1;
         continue;
       }
       const key = `${reading.farmId}/${reading.collarId}`;
-      const cursor = staged.get(key) ?? cursors.get(key);
+      const cursor = staged.cursors.get(key) ?? cursors.get(key);
       const late = cursor !== undefined && reading.ts <= cursor.lastTs;
-      if (late) deps.metrics.readingsLate.inc();
+      if (late) staged.late += 1;
       else {
         const next = { lastTs: reading.ts, lastSeq: reading.seq };
-        staged.set(key, next);
+        staged.cursors.set(key, next);
         deps.repo.saveCursor(reading.farmId, reading.collarId, next, nowMs);
       }
       out.push({ reading, late });
@@ -135,13 +135,19 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   /** Commits a group; true when it is stored (its cursors then become the collars' cursors). */
   function tryCommit(group: QueuedMessage[]): unknown {
-    staged = new Map();
+    staged = newStage();
     try {
       commitGroup(group);
     } catch (err) {
       return err;
     }
-    for (const [key, cursor] of staged) cursors.set(key, cursor);
+    for (const [key, cursor] of staged.cursors) cursors.set(key, cursor);
+    const m = deps.metrics;
+    m.messagesReceived.inc(staged.received);
+    m.readingsAccepted.inc(staged.accepted);
+    m.duplicatesDropped.inc(staged.duplicates);
+    m.readingsLate.inc(staged.late);
+    for (const reason of staged.rejected) m.rejected.inc({ reason });
     return undefined;
   }
 
@@ -222,4 +228,15 @@ const OUTAGE_CODES = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|
 function isStoreOutage(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && OUTAGE_CODES.test(code);
+}
+
+function newStage() {
+  return {
+    cursors: new Map<string, CollarCursor>(),
+    received: 0,
+    accepted: 0,
+    duplicates: 0,
+    late: 0,
+    rejected: [] as RejectReason[],
+  };
 }
