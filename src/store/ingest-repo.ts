@@ -75,30 +75,6 @@ export function createIngestRepo(db: Db) {
         pruneDeadLettersBefore.run(deadLettersBefore, limit).changes
       );
     },
-    deadLetters(limit = 100): (Omit<DeadLetter, 'payload'> & { payload: Buffer })[] {
-      const rows = db
-        .prepare(
-          'SELECT received_at, topic, farm_id, collar_id, reason, detail, payload FROM dead_letters ORDER BY id DESC LIMIT ?',
-        )
-        .all(limit) as {
-        received_at: number;
-        topic: string;
-        farm_id: string | null;
-        collar_id: string | null;
-        reason: string;
-        detail: string;
-        payload: Buffer;
-      }[];
-      return rows.map((r) => ({
-        receivedAt: r.received_at,
-        topic: r.topic,
-        farmId: r.farm_id,
-        collarId: r.collar_id,
-        reason: r.reason,
-        detail: r.detail,
-        payload: r.payload,
-      }));
-    },
   };
 }
 
