@@ -12,6 +12,43 @@ export function advanceRing(f32: Float32Array, row32: number, fromHour: number, 
   for (let h = first; h <= toHour; h++) f32.fill(0, row32 + ringAt(h, 0), row32 + ringAt(h, 0) + RING_FIELDS);
 }
 
+/** Scratch for sumWindow: observed sum, expected sum, minutes covered (no allocation per call). */
+const sums = new Float64Array(3);
+
+/**
+ * Sums `field` (observed) and the baseline `metric` times the minutes in `minField` (expected) over
+ * the `hours` ending at `endHour` (inclusive), into `sums`. False when the baseline does not know
+ * one of those hours yet.
+ */
+function sumWindow(
+  f32: Float32Array,
+  row32: number,
+  curHour: number,
+  endHour: number,
+  hours: number,
+  field: number,
+  minField: number,
+  metric: number,
+): boolean {
+  let obs = 0;
+  let exp = 0;
+  let minutes = 0;
+  for (let h = endHour - hours + 1; h <= endHour; h++) {
+    if (h > curHour || h <= curHour - RING_HOURS + 1) continue;
+    const m = f32[row32 + ringAt(h, minField)] as number;
+    if (!(m > 0)) continue;
+    const normal = baselineMean(f32, row32, metric, h % BINS);
+    if (Number.isNaN(normal)) return false;
+    obs += f32[row32 + ringAt(h, field)] as number;
+    exp += normal * m;
+    minutes += m;
+  }
+  sums[0] = obs;
+  sums[1] = exp;
+  sums[2] = minutes;
+  return true;
+}
+
 /**
  * Observed over expected for the `hours` ending at `endHour` (inclusive): `field` sums against the
  * baseline `metric` times the minutes in `minField`. NaN when under half the window has data or the
@@ -27,21 +64,10 @@ export function windowRatio(
   minField: number,
   metric: number,
 ): number {
-  let obs = 0;
-  let exp = 0;
-  let minutes = 0;
-  for (let h = endHour - hours + 1; h <= endHour; h++) {
-    if (h > curHour || h <= curHour - RING_HOURS + 1) continue;
-    const m = f32[row32 + ringAt(h, minField)] as number;
-    if (!(m > 0)) continue;
-    const normal = baselineMean(f32, row32, metric, h % BINS);
-    if (Number.isNaN(normal)) return Number.NaN;
-    obs += f32[row32 + ringAt(h, field)] as number;
-    exp += normal * m;
-    minutes += m;
-  }
-  if (minutes < hours * 30 || exp <= 0) return Number.NaN;
-  return obs / exp;
+  if (!sumWindow(f32, row32, curHour, endHour, hours, field, minField, metric)) return Number.NaN;
+  const exp = sums[1] as number;
+  if ((sums[2] as number) < hours * 30 || exp <= 0) return Number.NaN;
+  return (sums[0] as number) / exp;
 }
 
 /** Mean temperature minus her normal over the window, C (NaN without enough data). */
@@ -55,17 +81,8 @@ export function windowTempDev(
   minField: number,
   metric: number,
 ): number {
-  let dev = 0;
-  let minutes = 0;
-  for (let h = endHour - hours + 1; h <= endHour; h++) {
-    if (h > curHour || h <= curHour - RING_HOURS + 1) continue;
-    const m = f32[row32 + ringAt(h, minField)] as number;
-    if (!(m > 0)) continue;
-    const normal = baselineMean(f32, row32, metric, h % BINS);
-    if (Number.isNaN(normal)) return Number.NaN;
-    dev += (f32[row32 + ringAt(h, field)] as number) - normal * m;
-    minutes += m;
-  }
+  if (!sumWindow(f32, row32, curHour, endHour, hours, field, minField, metric)) return Number.NaN;
+  const minutes = sums[2] as number;
   if (minutes < hours * 30) return Number.NaN;
-  return dev / minutes;
+  return ((sums[0] as number) - (sums[1] as number)) / minutes;
 }
