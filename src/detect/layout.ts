@@ -4,7 +4,11 @@
  * a fixed, small number of bytes and 100,000 cows are two allocations, not millions of objects.
  */
 
-/** The cow-level alert kinds, each with a rule slot: pending since, onset, raised at, clearing since. */
+/**
+ * The cow-level alert kinds, each with a rule slot: pending since, onset, raised at, clearing since.
+ * Listed here rather than derived from the protocol's ALERT_KINDS on purpose: the order is the layout
+ * of saved detector state, so a kind added to the protocol must not shift it silently.
+ */
 export const COW_KINDS = [
   'fever',
   'illness',
