@@ -118,7 +118,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const alerts = createAlertsRepo(db);
     const deliveries = createAlertDeliveriesRepo(db);
     const policy = createAlertPolicy({ registry: first.registry });
-    policy.restore(alerts.load(now() - RESTORE_CLOSED_MS));
+    const restored = alerts.load(now() - RESTORE_CLOSED_MS);
+    policy.restore(restored);
 
     // Deliver: every message goes through the durable outbox.
     const setup = createChannelSetup(daemon.channels, {
@@ -143,6 +144,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
     let source: TelemetrySource | undefined;
     const alertPublisher = createAlertPublisher({ source: () => source, logger, registry: metrics.registry });
+    // Cow states list every open alert, also those raised before this start.
+    alertPublisher.seed(
+      restored.alerts
+        .filter((a) => a.state === 'firing' || a.state === 'acknowledged' || a.state === 'snoozed')
+        .flatMap((a) => alerts.history(a.id).slice(-1)),
+    );
     const pipelineMetrics = createPipelineMetrics(metrics.registry);
     const pipeline = createPipeline({
       db,

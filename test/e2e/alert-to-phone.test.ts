@@ -112,10 +112,15 @@ describe('from collar to phone and back', () => {
       reconnectPeriod: 0,
     });
     cleanups.push(() => dashboard.endAsync(true));
-    dashboard.on('message', (_topic, payload) => {
-      if (payload.length > 0) observed.push(JSON.parse(payload.toString()) as AlertMessage);
+    const cowStates: { status: string; openAlerts: { kind: string; state: string }[] }[] = [];
+    dashboard.on('message', (topic, payload) => {
+      if (payload.length === 0) return;
+      if (topic === 'farms/green-acres/cows/daisy/state') cowStates.push(JSON.parse(payload.toString()));
+      else observed.push(JSON.parse(payload.toString()) as AlertMessage);
     });
-    await dashboard.subscribeAsync('farms/green-acres/alerts/#', { qos: 1 });
+    await dashboard.subscribeAsync(['farms/green-acres/alerts/#', 'farms/green-acres/cows/+/state'], {
+      qos: 1,
+    });
 
     await publishFever(app);
 
@@ -157,6 +162,9 @@ describe('from collar to phone and back', () => {
     expect(acked?.ackedBy).toBe(RAVI);
     const row = app.db.prepare('SELECT state FROM alerts WHERE id = ?').get(alertId) as { state: string };
     expect(row.state).toBe('acknowledged');
+    // The cow's retained health state follows her alerts.
+    await waitFor(() => cowStates.at(-1)?.openAlerts[0]?.state === 'acknowledged', 5_000, 'cow state');
+    expect(cowStates.at(-1)).toMatchObject({ status: 'attention', openAlerts: [{ kind: 'fever' }] });
   });
 
   // A person on the sandbox phone page (headless Debian Chromium driven by playwright-core).
