@@ -15,7 +15,13 @@ import { formatIssues, loadConfigDir } from '../src/config/load.js';
 import { buildRegistry, type Registry } from '../src/config/registry.js';
 import type { Condition } from '../src/detect/condition.js';
 import { createReplayer, type ReplaySummary } from '../src/replay/replay.js';
-import { type Detection, detectionsFromConditions, type ScoreReport, score } from '../src/replay/score.js';
+import {
+  type Detection,
+  detectionsFromConditions,
+  type ScoreReport,
+  score,
+  showsFrom,
+} from '../src/replay/score.js';
 import { formatScoreTable } from '../src/replay/score-table.js';
 import { parseTruth, type Truth } from '../src/replay/truth.js';
 
@@ -163,23 +169,23 @@ function illnessBeforeVisible(runs: QualityRun[]): string {
   const delays: number[] = [];
   for (const run of runs) {
     for (const e of run.truth.events) {
-      if (e.kind !== 'illness' || typeof e.params.declineH !== 'number') continue;
+      if (e.kind !== 'illness') continue;
       events++;
       const hit = run.detections.find(
         (d) =>
           d.farmId === e.farm &&
           d.cowId === e.cowId &&
           d.kind === 'illness' &&
-          d.raisedTs >= e.onsetTs - 3_600_000 &&
+          d.raisedTs >= showsFrom(e) - 3_600_000 &&
           d.raisedTs <= e.endTs,
       );
       if (hit === undefined) continue;
       const h = (hit.raisedTs - e.onsetTs) / 3_600_000;
       delays.push(Math.round(h));
-      if (h <= e.params.declineH) early++;
+      if (h <= 0) early++;
     }
   }
-  return `illness detected before its decline was complete (before it would be visible): ${early}/${events}; hours after onset: ${delays.sort((a, b) => a - b).join(' ')}`;
+  return `illness detected before its clinical onset (during the subclinical slide): ${early}/${events}; hours after clinical onset: ${delays.sort((a, b) => a - b).join(' ')}`;
 }
 
 /** With --misses: each undetected event and each false alert, for tuning. */
@@ -193,7 +199,7 @@ function printMisses(runs: QualityRun[]): void {
           d.farmId === e.farm &&
           d.cowId === e.cowId &&
           d.kind === e.kind &&
-          d.raisedTs >= e.onsetTs - 3_600_000 &&
+          d.raisedTs >= showsFrom(e) - 3_600_000 &&
           d.raisedTs <= e.endTs + 7_200_000,
       );
       if (hits.length === 0)
@@ -208,7 +214,7 @@ function printMisses(runs: QualityRun[]): void {
           e.farm === c.farmId &&
           e.cowId === c.cowId &&
           e.kind === c.kind &&
-          c.raisedTs >= e.onsetTs - 3_600_000 &&
+          c.raisedTs >= showsFrom(e) - 3_600_000 &&
           c.raisedTs <= e.endTs + 7_200_000,
       );
       if (!ok)

@@ -60,11 +60,10 @@ export function applyEvent(
       return;
     }
     case 'illness': {
-      // Subclinical: eating and rumination decline for days before anyone would notice.
-      const s = Math.min(1, elapsedH / (q.declineH as number));
-      const drop = q.dropFraction as number;
-      fx.rumShare *= 1 - drop * s;
-      fx.eatShare *= 1 - 0.9 * drop * s;
+      const drop = illnessDrop(elapsedH, q);
+      const s = drop / (q.dropFraction as number);
+      fx.rumShare *= 1 - drop;
+      fx.eatShare *= 1 - 0.9 * drop;
       fx.activity *= 1 - 0.1 * s;
       return;
     }
@@ -91,6 +90,19 @@ export function applyEvent(
     default:
       return;
   }
+}
+
+/**
+ * Share of rumination lost `elapsedH` after the clinical onset: a slow subclinical slide over the
+ * `leadInH` before it (too small to tell from a dull day), then the fall to `dropFraction` over
+ * `declineH` as she goes off feed. Older truth files without a lead-in fall from onset alone.
+ */
+function illnessDrop(elapsedH: number, q: PlannedEvent['params']): number {
+  const leadInH = Number(q.leadInH ?? 0);
+  const leadDrop = Number(q.leadInDropFraction ?? 0);
+  const full = q.dropFraction as number;
+  if (elapsedH < 0) return leadInH > 0 ? leadDrop * Math.max(0, 1 + elapsedH / leadInH) : 0;
+  return leadDrop + (full - leadDrop) * Math.min(1, elapsedH / (q.declineH as number));
 }
 
 /** Temperature drop the day before, rumination falling and restlessness rising in the last hours. */

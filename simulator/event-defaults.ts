@@ -19,10 +19,16 @@ export function defaultParams(kind: string, random: Random): { hours: number; pa
         params: { peakC: round2(random.range(39.8, 41)), rampH: round2(random.range(2, 4)) },
       };
     case 'illness': {
-      const declineH = random.range(24, 72);
+      // Days of slow subclinical decline, then the clinical onset: she goes off feed within hours.
+      const declineH = random.range(6, 18);
       return {
         hours: declineH + random.range(12, 36),
-        params: { declineH: round2(declineH), dropFraction: round2(random.range(0.3, 0.5)) },
+        params: {
+          leadInH: round2(random.range(24, 72)),
+          leadInDropFraction: round2(random.range(0.04, 0.12)),
+          declineH: round2(declineH),
+          dropFraction: round2(random.range(0.3, 0.5)),
+        },
       };
     }
     case 'lameness':

@@ -192,7 +192,7 @@ export function planRun({ herd, scenario, start, end, random }: PlanOptions): Pl
           if ((kind === 'calving' || kind === 'battery-low') && once.has(kind)) continue;
           const d = defaultParams(kind, cowRandom);
           const onset = alignTo(dayStart + cowRandom.range(0, DAY_MS));
-          const lead = kind === 'battery-low' ? (d.params.declineH as number) * HOUR_MS : 0;
+          const lead = leadHours(kind, d.params) * HOUR_MS;
           const window = { start: onset - lead - 6 * HOUR_MS, end: onset + d.hours * HOUR_MS + 6 * HOUR_MS };
           if (window.end - 6 * HOUR_MS > end || overlaps(busy, window) || !clearOfQuiet(kind, onset, window))
             continue;
@@ -267,9 +267,15 @@ export function planRun({ herd, scenario, start, end, random }: PlanOptions): Pl
   }
 }
 
-/** When an event starts to show: battery-low declines for `declineH` before its onset. */
+/** When an event starts to show: battery-low and illness decline for a while before their onset. */
 export function activeFrom(e: PlannedEvent): number {
-  return e.kind === 'battery-low' ? e.onset - Number(e.params.declineH ?? 0) * HOUR_MS : e.onset;
+  return e.onset - leadHours(e.kind, e.params) * HOUR_MS;
+}
+
+function leadHours(kind: string, params: PlannedEvent['params']): number {
+  if (kind === 'battery-low') return Number(params.declineH ?? 0);
+  if (kind === 'illness') return Number(params.leadInH ?? 0);
+  return 0;
 }
 
 function isHerdKind(kind: string): kind is HerdEventKind {

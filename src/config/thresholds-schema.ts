@@ -44,11 +44,11 @@ const feverSchema = z.strictObject({
 
 const illnessSchema = z.strictObject({
   ruminationDropPct: pct(
-    18,
+    16,
     "rumination + eating time this far under the cow's own time-of-day normal counts, %",
   ),
-  windowHours: windowHours(8, 'hours over which rumination is compared with her normal'),
-  forHours: positive(2, 'how long the drop must last before alerting'),
+  windowHours: windowHours(6, 'hours over which rumination is compared with her normal'),
+  forHours: positive(1, 'how long the drop must last before alerting'),
   clearDropPct: pct(8, 'the alert resolves once the drop is under this, %'),
   clearForHours: positive(6, 'how long the drop must stay small to resolve'),
 });

@@ -3,7 +3,8 @@
  * (in time), recall, precision, median detection delay, and false alerts per 100 cow-days.
  *
  * A detection matches an event of the same kind on the same cow (or the same farm, for herd events)
- * when it is raised between an hour before the onset and the end of the event plus `afterEndMs`.
+ * when it is raised between an hour before the event starts to show (the onset; for illness, the
+ * start of its subclinical slide) and the end of the event plus `afterEndMs`.
  * An event counts as detected when a match is raised by its deadline: the end of the event, 12 h
  * after the onset for illness, the birth for calving. Detections marked late (history found in
  * delayed data) are matched but never count as false alerts: nobody is told about them as news.
@@ -108,7 +109,7 @@ export function score(
   let consequential = 0;
   let late = 0;
   let duringHeatStress = 0;
-  const matches = (e: TruthEvent, ts: number) => ts >= e.onsetTs - HOUR_MS && ts <= e.endTs + afterEndMs;
+  const matches = (e: TruthEvent, ts: number) => ts >= showsFrom(e) - HOUR_MS && ts <= e.endTs + afterEndMs;
 
   for (const d of detections) {
     const k = kinds[d.kind];
@@ -160,6 +161,15 @@ export function score(
     lateDetections: late,
     cowAlertsDuringHerdHeatStress: duringHeatStress,
   };
+}
+
+/**
+ * When an event starts to show: an illness's subclinical slide (`leadInH` before its clinical onset)
+ * is the illness already, so an alert during it is early, not false; its delay counts as 0.
+ */
+export function showsFrom(e: TruthEvent): number {
+  const leadInH = e.kind === 'illness' ? e.params.leadInH : undefined;
+  return typeof leadInH === 'number' ? e.onsetTs - leadInH * HOUR_MS : e.onsetTs;
 }
 
 /** When an event must have been detected by to count. */

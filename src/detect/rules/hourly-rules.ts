@@ -89,7 +89,10 @@ export function runHourlyRules(
   const rumLow = known(v.rumRatio) && v.rumRatio <= 1 - ill.ruminationDropPct / 100;
   const explainedAt = cow.row * F64_STRIDE + EXPLAINED_UNTIL;
   if (open('fever') || open('calving') || open('heat')) f64[explainedAt] = ts + ill.windowHours * HOUR_MS;
-  const explained = ts <= (f64[explainedAt] as number) || calvingDrop;
+  // Before calving, feeding falls while the temperature drop is still short of the calving threshold:
+  // a cow most of the way there is left to the calving rule (illness brings no cooling).
+  const cooling = known(v.calvTempDev) && v.calvTempDev <= -calv.temperatureDropC * 0.75;
+  const explained = ts <= (f64[explainedAt] as number) || cooling;
   step(
     cow,
     f64,

@@ -86,7 +86,7 @@ describe('illness (rumination and eating drop)', () => {
     const ill = raised(out, 'illness');
     expect(ill).toHaveLength(1);
     expect(ill[0]?.raisedTs).toBeLessThanOrEqual(ONSET + 12 * HOUR);
-    expect(ill[0]?.summary).toMatch(/rumination and eating \d+% below her normal over 8 h/);
+    expect(ill[0]?.summary).toMatch(/rumination and eating \d+% below her normal over 6 h/);
     const clear = cleared(out, 'illness');
     expect(clear).toHaveLength(1);
     expect(clear[0]?.ts).toBeGreaterThan(ONSET + DAY + 6 * HOUR);

@@ -100,4 +100,34 @@ describe('score', () => {
       { farmId: 'f', cowId: 'c9', kind: 'fever', raisedTs: T0 + 50 * H, late: true },
     ]);
   });
+  it('counts an illness alert during its subclinical slide as early, not false, and one before it as false', () => {
+    const slide = parseTruth({
+      startTs: iso(0),
+      endTs: iso(10 * 24),
+      farms: [{ id: 'f', cows: [{ cowId: 'c1' }, { cowId: 'c2' }] }],
+      events: [
+        {
+          farm: 'f',
+          cowId: 'c1',
+          kind: 'illness',
+          onsetTs: iso(100),
+          endTs: iso(140),
+          params: { leadInH: 48 },
+        },
+        {
+          farm: 'f',
+          cowId: 'c2',
+          kind: 'illness',
+          onsetTs: iso(100),
+          endTs: iso(140),
+          params: { leadInH: 24 },
+        },
+      ],
+    });
+    // c1: raised 10 h before the clinical onset, inside its 48 h slide; c2: 30 h before, before its slide.
+    const report = score([d('c1', 'illness', 90), d('c2', 'illness', 70)], slide);
+    expect(report.kinds.illness.detected).toBe(1);
+    expect(report.kinds.illness.medianDelayH).toBe(0);
+    expect(report.kinds.illness.falseAlerts).toBe(1);
+  });
 });
