@@ -198,6 +198,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         detector.reconfigure(next);
         policy.reconfigure(next);
         digests.plan(next);
+        source?.revalidateClients();
       },
     });
     const config = coordinator;

@@ -103,6 +103,8 @@ export function createExternalBrokerSource(deps: ExternalBrokerDeps): TelemetryS
       });
     },
     isReady: () => client?.connected === true && subscribed,
+    // Collars log in to the external broker, which enforces its own logins.
+    revalidateClients: () => 0,
     address: () => s.url,
     async close() {
       handler = undefined;

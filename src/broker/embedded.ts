@@ -29,7 +29,13 @@ export interface EmbeddedBrokerDeps {
 /** aedes return code 4: bad user name or password (MQTT 3.1.1 CONNACK). */
 const BAD_CREDENTIALS = 4;
 
-const identities = new WeakMap<Client, BrokerIdentity>();
+/** Who each connected client logged in as, kept to re-check its login when the config changes. */
+interface Session {
+  identity: BrokerIdentity;
+  username: string | undefined;
+  password: Buffer | undefined;
+}
+const sessions = new WeakMap<Client, Session>();
 
 export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<TelemetrySource> {
   const log = deps.logger.child({ module: 'broker' });
@@ -45,12 +51,12 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
         done(error, false);
         return;
       }
-      identities.set(client, identity);
+      sessions.set(client, { identity, username, password });
       done(null, true);
     },
     authorizePublish: (client, packet, callback) => {
       if (client === null) return callback(null); // the daemon's own publishes
-      const identity = identities.get(client);
+      const identity = sessions.get(client)?.identity;
       if (!identity || !mayPublish(identity, packet.topic)) {
         deps.metrics.brokerAuthFailures.inc({ reason: 'publish-denied' });
         log.warn({ clientId: client.id, topic: packet.topic }, 'publish refused by ACL');
@@ -62,7 +68,7 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
       handler(packet.topic, packet.payload as Buffer, (err) => callback(err ?? null));
     },
     authorizeSubscribe: (client, subscription, callback) => {
-      const identity = identities.get(client);
+      const identity = sessions.get(client)?.identity;
       if (!identity || !maySubscribe(identity, subscription.topic)) {
         deps.metrics.brokerAuthFailures.inc({ reason: 'subscribe-denied' });
         log.warn({ clientId: client.id, topic: subscription.topic }, 'subscribe refused by ACL');
@@ -72,8 +78,15 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
       callback(null, subscription);
     },
   });
-  broker.on('client', () => deps.metrics.brokerClients.set(broker.connectedClients));
-  broker.on('clientDisconnect', () => deps.metrics.brokerClients.set(broker.connectedClients));
+  const connected = new Set<Client>();
+  broker.on('client', (client) => {
+    connected.add(client);
+    deps.metrics.brokerClients.set(broker.connectedClients);
+  });
+  broker.on('clientDisconnect', (client) => {
+    connected.delete(client);
+    deps.metrics.brokerClients.set(broker.connectedClients);
+  });
   broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'client error'));
 
   const server: Server = createServer(broker.handle);
@@ -106,6 +119,28 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
       });
     },
     isReady: () => ready && !broker.closed,
+    revalidateClients() {
+      // A revoked or changed password must not live on in an open connection: log in again or go.
+      let closed = 0;
+      for (const client of connected) {
+        const session = sessions.get(client);
+        if (!session) continue;
+        const identity = authenticate(deps.registry(), session.username, session.password);
+        if (identity) {
+          session.identity = identity;
+          continue;
+        }
+        closed++;
+        connected.delete(client);
+        deps.metrics.brokerAuthFailures.inc({ reason: 'login-revoked' });
+        log.warn(
+          { clientId: client.id, username: session.username },
+          'login revoked by config: client closed',
+        );
+        client.close();
+      }
+      return closed;
+    },
     address: () => `mqtt://${deps.host}:${port}`,
     async close() {
       ready = false;

@@ -16,6 +16,11 @@ export interface TelemetrySource {
   start(handler: MessageHandler): Promise<void>;
   /** Publishes a message from the daemon (alerts, cow state). */
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
+  /**
+   * Re-checks every connected client's login against the current config and closes those it no
+   * longer admits; returns how many were closed (the external broker has no clients of ours: 0).
+   */
+  revalidateClients(): number;
   /** Whether the source is connected and delivering. */
   isReady(): boolean;
   /** Where collars connect, e.g. mqtt://127.0.0.1:1883. */

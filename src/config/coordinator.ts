@@ -14,7 +14,7 @@ export const RESTART_ONLY_SECTIONS = ['broker', 'http', 'storage', 'channels'] a
 
 /**
  * The restart-only part of the daemon config. Broker logins (allowAnonymous, observers) are read at
- * each connection, so they apply live and are left out; a connected client keeps its login.
+ * each connection and re-checked for connected clients on reload, so they apply live and are left out.
  */
 function restartOnlyView(registry: Registry) {
   const { broker, http, storage, channels } = registry.daemon;

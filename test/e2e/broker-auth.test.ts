@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import type { AdmittedReading } from '../../src/telemetry/ingest.js';
-import { DAEMON_YAML, makeTempConfig } from '../support/config-dir.js';
+import { DAEMON_YAML, GREEN_ACRES_YAML, makeTempConfig, type TempConfig } from '../support/config-dir.js';
 import { metricValue, waitFor } from '../support/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -15,7 +15,9 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function startDaemon(daemonYaml = DAEMON_YAML): Promise<{ app: App; seen: AdmittedReading[] }> {
+async function startDaemon(
+  daemonYaml = DAEMON_YAML,
+): Promise<{ app: App; seen: AdmittedReading[]; config: TempConfig }> {
   const config = makeTempConfig(undefined, daemonYaml);
   cleanups.push(() => config.remove());
   const seen: AdmittedReading[] = [];
@@ -27,7 +29,7 @@ async function startDaemon(daemonYaml = DAEMON_YAML): Promise<{ app: App; seen: 
   });
   await app.start();
   cleanups.push(() => app.stop());
-  return { app, seen };
+  return { app, seen, config };
 }
 
 const reading = (collarId: string) =>
@@ -94,5 +96,43 @@ describe('embedded broker authentication and ACL', () => {
     cleanups.push(() => collar.endAsync(true));
     await collar.publishAsync('farms/hillside/collars/H-1/telemetry', reading('H-1'), { qos: 1 });
     expect(seen[0]?.reading.cowId).toBe('margot');
+  });
+  it('closes a connected collar whose login a config reload revokes, and keeps the others', async () => {
+    const { app, seen, config } = await startDaemon();
+    const opts = { reconnectPeriod: 0, connectTimeout: 2_000 };
+    const bella = await mqtt.connectAsync(app.addresses().mqtt, {
+      ...opts,
+      username: 'C-0043',
+      password: 'bella-secret',
+    });
+    cleanups.push(() => bella.endAsync(true));
+    const farmCollar = await mqtt.connectAsync(app.addresses().mqtt, {
+      ...opts,
+      username: 'green-acres',
+      password: 'green-secret',
+    });
+    cleanups.push(() => farmCollar.endAsync(true));
+    const bellaClosed = new Promise<void>((resolve) => bella.once('close', () => resolve()));
+
+    // The technician changes Bella's collar password (a lost collar, say) and the daemon reloads.
+    expect(GREEN_ACRES_YAML).toContain('collarPassword: bella-secret');
+    config.write(
+      'farms/green-acres.yaml',
+      GREEN_ACRES_YAML.replace('collarPassword: bella-secret', 'collarPassword: bella-new-secret'),
+    );
+    expect(app.reload()).toMatchObject({ ok: true, changed: true });
+    await bellaClosed;
+
+    await expect(
+      mqtt.connectAsync(app.addresses().mqtt, { ...opts, username: 'C-0043', password: 'bella-secret' }),
+    ).rejects.toThrow(/Bad username or password|Not authorized/i);
+    // The farm's own login did not change: that collar stays connected and keeps delivering.
+    expect(farmCollar.connected).toBe(true);
+    await farmCollar.publishAsync('farms/green-acres/collars/C-0042/telemetry', reading('C-0042'), {
+      qos: 1,
+    });
+    expect(seen.map((r) => r.reading.collarId)).toEqual(['C-0042']);
+    const text = await (await fetch(`${app.addresses().http}/metrics`)).text();
+    expect(metricValue(text, 'cowbell_broker_auth_failures_total', 'reason="login-revoked"')).toBe(1);
   });
 });
