@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import type { AdmittedReading } from '../../src/telemetry/ingest.js';
 import { makeTempConfig, type TempConfig } from '../support/config-dir.js';
-import { metricValue } from '../support/wait.js';
+import { metricValue, waitFor } from '../support/wait.js';
 
 const TOPIC = 'farms/green-acres/collars/C-0042/telemetry';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -221,6 +221,59 @@ describe('daemon ingest over the embedded broker', () => {
         { reason: 'invalid', collar_id: 'C-0042' },
       ]),
     );
+  });
+
+  it('on a store outage leaves the reading unacknowledged and asks to stop; after a restart the collar resends it', async () => {
+    const config = makeTempConfig();
+    cleanups.push(() => config.remove());
+    const fatal: unknown[] = [];
+    const seenBefore: AdmittedReading[] = [];
+    const first = await createApp({
+      configDir: config.dir,
+      dbPath: config.dbPath,
+      ports: { mqtt: 0, http: 0 },
+      watchConfig: false,
+      readingSteps: [(batch) => seenBefore.push(...batch)],
+      onFatal: (err) => fatal.push(err),
+    });
+    await first.start();
+    const mqttUrl = first.addresses().mqtt;
+    // A collar that keeps its session and reconnects, as real collars do.
+    const collar = mqtt.connect(mqttUrl, {
+      username: 'green-acres',
+      password: 'green-secret',
+      clientId: 'collar-outage',
+      clean: false,
+      reconnectPeriod: 100,
+    });
+    cleanups.push(() => collar.endAsync(true));
+    await new Promise<void>((resolve) => collar.once('connect', () => resolve()));
+
+    // The disk stops taking writes (as when it is full): SQLite refuses every write from now on.
+    first.db.pragma('query_only = ON');
+    const acked = collar.publishAsync(TOPIC, JSON.stringify(reading(1, Date.now() - 60_000)), { qos: 1 });
+    await waitFor(() => fatal.length > 0);
+    expect(String((fatal[0] as { code?: string }).code)).toMatch(/^SQLITE_READONLY/);
+    expect(seenBefore).toEqual([]);
+    // What main does on onFatal: stop, then the supervisor starts the daemon again.
+    first.db.pragma('query_only = OFF');
+    await first.stop();
+
+    const seenAfter: AdmittedReading[] = [];
+    const port = Number(new URL(mqttUrl).port);
+    const second = await createApp({
+      configDir: config.dir,
+      dbPath: config.dbPath,
+      ports: { mqtt: port, http: 0 },
+      watchConfig: false,
+      readingSteps: [(batch) => seenAfter.push(...batch)],
+    });
+    await second.start();
+    cleanups.push(() => second.stop());
+    await acked;
+    expect(seenAfter.map((r) => r.reading.seq)).toEqual([1]);
+    const stored = second.db.prepare('SELECT count(*) AS n FROM seen_readings').get() as { n: number };
+    expect(stored.n).toBe(1);
   });
 
   it('answers /healthz, /readyz and /metrics', async () => {
