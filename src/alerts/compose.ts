@@ -152,7 +152,9 @@ function groupedMessage(b: Base, listed: QueueItem[], more: number, riders: Queu
   });
   const notes = riders.map((r) => riderLine(b, r));
   const moreNote = more > 0 ? fill(b.cat.more, { n: more }) : b.cat.noMore;
-  const heading = fill(b.cat.grouped, { count: listed.length + more });
+  const count = fill(b.cat.grouped, { count: listed.length + more });
+  // Reminders only: one message listing what is still open, said to be a reminder.
+  const heading = listed.every((i) => i.type === 'repeat') ? fill(b.cat.repeat, { text: count }) : count;
   const lines = cows.map(
     ({ w }) => `• ${w.cow}: ${w.problem}, ${w.since}${w.noFigure ? '' : `, ${w.figure}`}`,
   );

@@ -1,9 +1,12 @@
 /**
  * Per-contact queues and when they go out: group wait (items wait for each other), quiet hours
- * (only critical goes out; the rest waits for the morning), rate limits (over the limit, items
- * wait and fold into the next message or the digest, counted, never dropped).
+ * (only critical goes out; the rest waits for the morning), follow-ups (reminders, and resolution
+ * notes that may go alone: a reminder message only after a quiet gap, listing every alert due one,
+ * and a daily budget past which they only ride along or end in the digest), rate limits (over the
+ * limit, items wait and fold into the next message or the digest, counted, never dropped).
  */
 
+import type { Policy } from '../config/policy-schema.js';
 import { composeMessages, isAlertItem } from './compose.js';
 import { contactOf, type PolicyContext } from './context.js';
 import { inLocalWindow, nextLocalTime } from './local-time.js';
@@ -33,10 +36,39 @@ function isDue(ctx: PolicyContext, rec: ContactRecord, item: QueueItem, nowMs: n
   if (!isAlertItem(item) || item.type === 'escalation') return true;
   const farm = ctx.registry.farms.get(rec.farmId);
   const alert = ctx.store.alerts.get(item.alertId);
+  if (!farm || !alert) return true;
+  if (isReminder(item) && nowMs < nextReminderSlot(farm.config.policy, rec)) return false;
   const last = rec.sentTimes[rec.sentTimes.length - 1];
-  if (!farm || !alert || last === undefined) return true;
+  if (last === undefined) return true;
   const interval = timingFor(farm.config.policy, alert.kind, item.severity).groupIntervalMinutes;
   return nowMs >= last + interval * 60_000;
+}
+
+/** A reminder nobody asked for: the reminder gap and the daily budget apply to it. */
+function isReminder(item: QueueItem): boolean {
+  return item.type === 'repeat' && !item.requested;
+}
+
+/**
+ * A message of its own about an alert the contact already heard of and did not answer: a reminder,
+ * or a resolution note allowed to go alone. These share the daily budget, so someone who does not
+ * answer is not sent more for it (news, escalations to someone not yet told, never count).
+ */
+function isFollowUp(item: QueueItem): boolean {
+  return isReminder(item) || (item.type === 'resolution' && !item.rideOnly);
+}
+
+/**
+ * Earliest time the contact may get a message that only reminders ask for: `gapMinutes` after the
+ * last message of any kind. Someone who hears from us anyway gets the reminders with that message;
+ * a busy day brings no extra reminder messages.
+ */
+function nextReminderSlot(policy: Policy, rec: ContactRecord): number {
+  const last = Math.max(
+    rec.followUpTimes?.[rec.followUpTimes.length - 1] ?? 0,
+    rec.sentTimes[rec.sentTimes.length - 1] ?? 0,
+  );
+  return last === 0 ? 0 : last + policy.reminders.gapMinutes * 60_000;
 }
 
 /** Flushes every contact whose earliest item is due. */
@@ -89,6 +121,7 @@ export function flushContact(ctx: PolicyContext, rec: ContactRecord, nowMs: numb
 
   const policy = farm.config.policy;
   let candidates = rec.queue;
+  let triggers = rec.queue.filter((i) => isDue(ctx, rec, i, nowMs));
   const quiet = contact.quietHours;
   if (quiet && inLocalWindow(nowMs, quiet.start, quiet.end, farm.timezone)) {
     const end = nextLocalTime(nowMs, quiet.end, farm.timezone);
@@ -96,10 +129,25 @@ export function flushContact(ctx: PolicyContext, rec: ContactRecord, nowMs: numb
       policy.quietHours.criticalBypass && i.severity === 'critical' && i.type !== 'resolution';
     for (const i of rec.queue) if (!bypass(i)) hold(ctx, rec, i, 'quiet-hours', end);
     ctx.store.touchContact(rec);
-    const triggers = rec.queue.filter((i) => bypass(i) && isDue(ctx, rec, i, nowMs));
+    triggers = triggers.filter(bypass);
     if (triggers.length === 0) return [];
     // Notes of the night ride along with the critical message that wakes them anyway.
     candidates = rec.queue.filter((i) => bypass(i) || !isAlertItem(i));
+  }
+
+  // A message only follow-ups ask for: reminders only after a quiet gap (isDue), and a budget a day.
+  // Past the budget they stop asking; they ride along with news or end in the digest.
+  const followUpOnly = triggers.every(isFollowUp);
+  if (followUpOnly) {
+    rec.followUpTimes = (rec.followUpTimes ?? []).filter((t) => t > nowMs - DAY_MS);
+    if (rec.followUpTimes.length >= policy.reminders.perDay) {
+      for (const i of rec.queue.filter(isFollowUp)) {
+        i.rideOnly = true;
+        hold(ctx, rec, i, 'reminder-budget', i.dueAt);
+      }
+      ctx.store.touchContact(rec);
+      return [];
+    }
   }
 
   rec.sentTimes = rec.sentTimes.filter((t) => t > nowMs - DAY_MS);
@@ -140,6 +188,8 @@ export function flushContact(ctx: PolicyContext, rec: ContactRecord, nowMs: numb
     rec.lastAlertId = item.alertId;
   }
   for (const _ of composed.notifications) rec.sentTimes.push(nowMs);
+  if (followUpOnly && composed.notifications.length > 0)
+    rec.followUpTimes = [...(rec.followUpTimes ?? []), nowMs];
   ctx.store.touchContact(rec);
   return composed.notifications;
 }

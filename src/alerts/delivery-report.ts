@@ -196,11 +196,11 @@ export function formatDeliveryReport(r: DeliveryReport, stats?: PolicyStats): st
   lines.push(`  ${'lost (no message, no reason)'.padEnd(44)} ${r.lost.length}`);
   if (stats) {
     lines.push('', 'Folded (held, merged or left to the digest), by reason');
-    for (const [k, v] of Object.entries(stats.folded).sort()) lines.push(`  ${k.padEnd(14)} ${v}`);
+    for (const [k, v] of Object.entries(stats.folded).sort()) lines.push(`  ${k.padEnd(15)} ${v}`);
     lines.push('Suppressed alerts, by reason');
     const suppressed = Object.entries(stats.suppressed).sort();
     if (suppressed.length === 0) lines.push('  none');
-    for (const [k, v] of suppressed) lines.push(`  ${k.padEnd(14)} ${v}`);
+    for (const [k, v] of suppressed) lines.push(`  ${k.padEnd(15)} ${v}`);
   }
   return lines.join('\n');
 }

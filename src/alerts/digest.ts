@@ -1,14 +1,15 @@
 /**
  * The herd's state in one message: open alerts, resolved ones, cows in heat with the insemination
  * window, collars with low battery, and what the limits held back. Used for the daily digest
- * (scheduled by the app with node-cron at policy.digestAt) and for STATUS.
+ * (scheduled by the app with node-cron at policy.digestAt; a contact in quiet hours gets it when
+ * they end) and for STATUS.
  */
 import type { Farm } from '../config/registry.js';
 import type { Contact } from '../config/schema.js';
 import { byUrgency, notificationId } from './compose.js';
-import type { PolicyContext } from './context.js';
+import { contactOf, type PolicyContext } from './context.js';
 import { describeAlert, heatWindow, templateParam } from './describe.js';
-import { localDate } from './local-time.js';
+import { inLocalWindow, localDate, nextLocalTime } from './local-time.js';
 import { catalogueFor, fill } from './messages/catalogue.js';
 import type { Notification } from './notification.js';
 import { isOptedIn } from './route.js';
@@ -67,40 +68,32 @@ export function summarize(
   return { line: parts.join('; '), text: `${farm.name}\n${parts.map((p) => `• ${p}`).join('\n')}` };
 }
 
-/** The daily digest to every opted-in contact of the digest roles; folds held items into it. */
+/**
+ * The daily digest to every opted-in contact of the digest roles; folds held items into it. A
+ * contact in quiet hours gets it when they end (stored on the contact, sent by `flushDueDigests`).
+ */
 export function buildDigest(ctx: PolicyContext, farmId: string, nowMs: number): Notification[] {
   const farm = ctx.registry.farms.get(farmId);
   if (!farm) return [];
   const farmRec = ctx.store.farm(farmId);
   const since = farmRec.lastDigestAt ?? nowMs - DAY_MS;
+  const date = localDate(nowMs, farm.timezone);
   const out: Notification[] = [];
   for (const contact of farm.contacts) {
     const rec = ctx.store.contact(farm.id, contact.id);
-    // Ride-only notes end here, for everyone: the digest's "resolved" count says it.
-    if (rec.queue.some((i) => i.rideOnly)) {
-      rec.queue = rec.queue.filter((i) => !i.rideOnly);
-      ctx.store.touchContact(rec);
+    if (!isOptedIn(contact, rec.optedIn) || !farm.config.policy.digestRoles.includes(contact.role)) {
+      // Ride-only notes end here for those without a digest too: they had their chance.
+      dropRideOnly(ctx, rec);
+      continue;
     }
-    if (!isOptedIn(contact, rec.optedIn) || !farm.config.policy.digestRoles.includes(contact.role)) continue;
-    const held = takeHeld(ctx, rec);
-    const summary = summarize(ctx, farm, contact, since, held, nowMs);
-    out.push({
-      id: notificationId(farm.id, contact.id, [`digest:${localDate(nowMs, farm.timezone)}`]),
-      farmId: farm.id,
-      contactId: contact.id,
-      phone: contact.phone,
-      language: contact.language,
-      purpose: 'digest',
-      severity: 'info',
-      alertIds: [],
-      kinds: [],
-      text: summary.text,
-      templateParams: [templateParam(farm.name), templateParam(summary.line)],
-      buttons: [],
-      createdAt: nowMs,
-    });
-    rec.sentTimes.push(nowMs);
-    ctx.store.touchContact(rec);
+    const quiet = contact.quietHours;
+    if (quiet && inLocalWindow(nowMs, quiet.start, quiet.end, farm.timezone)) {
+      // Kept if one is already waiting (a second run the same night): it reports from the earlier mark.
+      rec.pendingDigest ??= { dueAt: nextLocalTime(nowMs, quiet.end, farm.timezone), sinceMs: since, date };
+      ctx.store.touchContact(rec);
+      continue;
+    }
+    out.push(digestFor(ctx, farm, contact, rec, { sinceMs: since, date }, nowMs));
   }
   farmRec.lastDigestAt = nowMs;
   ctx.store.touchFarm(farmRec);
@@ -109,13 +102,74 @@ export function buildDigest(ctx: PolicyContext, farmId: string, nowMs: number): 
   return out;
 }
 
+/** Digests that waited for the end of a contact's quiet hours and are due now. */
+export function flushDueDigests(ctx: PolicyContext, nowMs: number): Notification[] {
+  const out: Notification[] = [];
+  for (const rec of ctx.store.contacts.values()) {
+    const pending = rec.pendingDigest;
+    if (!pending || pending.dueAt > nowMs) continue;
+    const farm = ctx.registry.farms.get(rec.farmId);
+    const contact = farm && contactOf(farm, rec.contactId);
+    rec.pendingDigest = null;
+    ctx.store.touchContact(rec);
+    if (!farm || !contact || !isOptedIn(contact, rec.optedIn)) continue;
+    const quiet = contact.quietHours;
+    if (quiet && inLocalWindow(nowMs, quiet.start, quiet.end, farm.timezone)) {
+      // The quiet hours moved (config change): wait for their new end.
+      rec.pendingDigest = { ...pending, dueAt: nextLocalTime(nowMs, quiet.end, farm.timezone) };
+      continue;
+    }
+    out.push(digestFor(ctx, farm, contact, rec, pending, nowMs));
+  }
+  return out;
+}
+
+function digestFor(
+  ctx: PolicyContext,
+  farm: Farm,
+  contact: Contact,
+  rec: ContactRecord,
+  period: { sinceMs: number; date: string },
+  nowMs: number,
+): Notification {
+  // Ride-only notes end here: the digest's "resolved" count says it.
+  dropRideOnly(ctx, rec);
+  const held = takeHeld(ctx, rec);
+  const summary = summarize(ctx, farm, contact, period.sinceMs, held, nowMs);
+  rec.sentTimes.push(nowMs);
+  ctx.store.touchContact(rec);
+  return {
+    id: notificationId(farm.id, contact.id, [`digest:${period.date}`]),
+    farmId: farm.id,
+    contactId: contact.id,
+    phone: contact.phone,
+    language: contact.language,
+    purpose: 'digest',
+    severity: 'info',
+    alertIds: [],
+    kinds: [],
+    text: summary.text,
+    templateParams: [templateParam(farm.name), templateParam(summary.line)],
+    buttons: [],
+    createdAt: nowMs,
+  };
+}
+
+function dropRideOnly(ctx: PolicyContext, rec: ContactRecord): void {
+  if (!rec.queue.some((i) => i.rideOnly)) return;
+  rec.queue = rec.queue.filter((i) => !i.rideOnly);
+  ctx.store.touchContact(rec);
+}
+
 /**
  * Items the rate limit still holds are reported by the digest instead of being sent later; returns
- * how many alert messages the limits folded away since the last digest (rate limit and list cap).
+ * how many alert messages the limits folded away since the last digest (rate limit, list cap and
+ * reminders past the daily reminder budget).
  */
 function takeHeld(ctx: PolicyContext, rec: ContactRecord): number {
   rec.queue = rec.queue.filter((i) => !i.held?.includes('rate-limit'));
-  const folded = (rec.folded['rate-limit'] ?? 0) + (rec.folded['list-cap'] ?? 0);
+  const folded =
+    (rec.folded['rate-limit'] ?? 0) + (rec.folded['list-cap'] ?? 0) + (rec.folded['reminder-budget'] ?? 0);
   rec.folded = {};
   ctx.store.touchContact(rec);
   return folded;

@@ -20,7 +20,7 @@ import {
 } from './contact-operations.js';
 import type { PolicyContext } from './context.js';
 import { flushDue } from './deliver.js';
-import { buildDigest } from './digest.js';
+import { buildDigest, flushDueDigests } from './digest.js';
 import { applyCondition } from './lifecycle.js';
 import type { Notification } from './notification.js';
 import type { AlertOperations, OperationResult } from './operations.js';
@@ -37,7 +37,10 @@ export interface PolicyOutput {
 
 export interface AlertPolicy extends AlertOperations {
   handle(conditions: readonly Condition[], nowMs: number): PolicyOutput;
-  /** Timers: group wait, escalation, repeats, quiet-hours end, snooze end, info expiry. Call every few seconds. */
+  /**
+   * Timers: group wait, escalation, repeats, quiet-hours end (held messages and digests), snooze
+   * end, info expiry. Call every few seconds.
+   */
   tick(nowMs: number): PolicyOutput;
   /** The daily digest for one farm (scheduled at policy.digestAt in the farm's timezone). */
   digest(farmId: string, nowMs: number): PolicyOutput;
@@ -77,7 +80,7 @@ export function createAlertPolicy(deps: { registry: Registry }): AlertPolicy {
     tick: (nowMs) =>
       output((ctx) => {
         runTimers(ctx, nowMs);
-        return flushDue(ctx, nowMs);
+        return [...flushDue(ctx, nowMs), ...flushDueDigests(ctx, nowMs)];
       }),
     digest: (farmId, nowMs) => output((ctx) => buildDigest(ctx, farmId, nowMs)),
     reconfigure(next) {

@@ -43,6 +43,7 @@ function endSnooze(ctx: PolicyContext, farm: Farm, alert: AlertRecord, nowMs: nu
       severity: alert.severity,
       queuedAt: nowMs,
       dueAt: nowMs,
+      requested: true,
     });
   }
   if (timing.escalateAfterMinutes > 0 && alert.escalationStep < alert.chain.length) {
@@ -51,7 +52,11 @@ function endSnooze(ctx: PolicyContext, farm: Farm, alert: AlertRecord, nowMs: nu
   emitChange(ctx, alert, nowMs);
 }
 
-/** Next contact of the chain; after the last one, everyone in the chain is called once more. */
+/**
+ * Next contact of the chain; after the last one, everyone in the chain is called once more. That
+ * final call is news only for a contact not told yet; for the others it is a reminder, grouped and
+ * capped like the repeats (deliver.ts), so it never bypasses the rate limit.
+ */
 function escalate(ctx: PolicyContext, farm: Farm, alert: AlertRecord, nowMs: number): void {
   const timing = timingFor(farm.config.policy, alert.kind, alert.severity);
   const step = alert.escalationStep + 1;
@@ -72,7 +77,9 @@ function escalate(ctx: PolicyContext, farm: Farm, alert: AlertRecord, nowMs: num
   } else if (step === alert.chain.length && alert.chain.length > 1) {
     const last = alert.chain[alert.chain.length - 1];
     for (const contactId of alert.chain) {
-      if (contactId !== last) enqueue(ctx, farm.id, contactId, item(`esc:${alert.id}:all`));
+      if (contactId === last || hasWaiting(ctx, farm.id, contactId, alert.id)) continue;
+      if (!alert.told.includes(contactId)) enqueue(ctx, farm.id, contactId, item(`esc:${alert.id}:all`));
+      else enqueue(ctx, farm.id, contactId, { ...item(`rep:${alert.id}:all`), type: 'repeat' });
     }
   }
   ctx.store.touchAlert(alert);
@@ -88,9 +95,7 @@ function repeat(ctx: PolicyContext, farm: Farm, alert: AlertRecord, nowMs: numbe
   if (alert.told.length > 0) {
     alert.repeats += 1;
     for (const contactId of alert.told) {
-      const rec = ctx.store.contact(farm.id, contactId);
-      // Someone with a message about this alert still waiting needs no reminder on top of it.
-      if (rec.queue.some((i) => i.alertId === alert.id && i.type !== 'resolution')) continue;
+      if (hasWaiting(ctx, farm.id, contactId, alert.id)) continue;
       enqueue(ctx, farm.id, contactId, {
         key: `rep:${alert.id}:${alert.repeats}`,
         type: 'repeat',
@@ -105,4 +110,10 @@ function repeat(ctx: PolicyContext, farm: Farm, alert: AlertRecord, nowMs: numbe
   if (alert.repeats < timing.maxRepeats)
     alert.nextRepeatAt = nowMs + timing.repeatIntervalMinutes * MINUTE_MS;
   ctx.store.touchAlert(alert);
+}
+
+/** Someone with a message about this alert still waiting needs nothing more about it on top. */
+function hasWaiting(ctx: PolicyContext, farmId: string, contactId: string, alertId: string): boolean {
+  const rec = ctx.store.contact(farmId, contactId);
+  return rec.queue.some((i) => i.alertId === alertId && i.type !== 'resolution');
 }

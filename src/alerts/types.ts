@@ -19,7 +19,8 @@ export type FoldReason =
   | 'digest-only'
   | 'no-recipient'
   | 'opted-out'
-  | 'snoozed';
+  | 'snoozed'
+  | 'reminder-budget';
 
 export interface AlertRecord {
   id: string;
@@ -76,6 +77,20 @@ export interface QueueItem {
   by?: string | undefined;
   /** Reasons this item was held, each counted once. */
   held?: FoldReason[] | undefined;
+  /**
+   * A reminder the contact asked for (a snooze ending): not held back by the reminder gap or the
+   * daily reminder budget, which are there for reminders nobody asked for.
+   */
+  requested?: boolean | undefined;
+}
+
+/** A digest that fell inside the contact's quiet hours: it goes out when they end. */
+export interface PendingDigest {
+  dueAt: number;
+  /** Start of the period it reports on (the farm's previous digest). */
+  sinceMs: number;
+  /** Local date of the digest it stands for: its notification id, so a repeat is still one message. */
+  date: string;
 }
 
 export interface ContactRecord {
@@ -90,6 +105,13 @@ export interface ContactRecord {
   folded: Partial<Record<FoldReason, number>>;
   /** Latest alert this contact was told about: what "OK" without an id refers to. */
   lastAlertId: string | null;
+  /**
+   * When messages made only of follow-ups (reminders, resolution notes going alone) went out, last
+   * 24 h: the daily follow-up budget. Optional: records stored before have none.
+   */
+  followUpTimes?: number[] | undefined;
+  /** The daily digest waiting for the end of quiet hours (stored, so a restart still sends it). */
+  pendingDigest?: PendingDigest | null | undefined;
 }
 
 export interface FarmRecord {

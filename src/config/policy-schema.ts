@@ -168,7 +168,8 @@ export const policySchema = z.strictObject({
         .array(z.enum(SEVERITIES))
         .default(['critical'])
         .describe(
-          'severities whose notes may go out as a message of their own; the others only ride along or end in the digest',
+          'severities whose notes may go out as a message of their own (within the follow-up budget, ' +
+            'reminders.perDay); the others only ride along or end in the digest',
         ),
     })
     .prefault({})
@@ -193,6 +194,32 @@ export const policySchema = z.strictObject({
     })
     .prefault({})
     .describe('over the limit, messages wait and fold into the next one or the digest, never dropped'),
+  reminders: z
+    .strictObject({
+      gapMinutes: z
+        .number()
+        .min(0)
+        .default(60)
+        .describe(
+          'a reminder message goes out only when the contact has had no message for this long, and lists ' +
+            'every unacknowledged alert due one; until then reminders ride along with any other message',
+        ),
+      perDay: z
+        .number()
+        .int()
+        .min(0)
+        .default(1)
+        .describe(
+          'follow-up messages per contact in any 24 hours: reminders, and resolution notes that would go ' +
+            'on their own; past it they only ride along with other messages or end in the daily digest ' +
+            '(reminders counted as reminder-budget)',
+        ),
+    })
+    .prefault({})
+    .describe(
+      'reminders of unacknowledged alerts (repeats, and the last escalation step to contacts already ' +
+        'told): grouped per contact and capped, so someone who does not answer is not sent more for it',
+    ),
   quietHours: z
     .strictObject({
       criticalBypass: z

@@ -41,16 +41,19 @@ describe('escalation', () => {
     expect(second[0]?.buttons.map((b) => b.id.split(':')[0])).toEqual(['ack', 'details']);
     const third = runFor(10 * MIN);
     expect(third.map((n) => [n.contactId, n.purpose])).toEqual([['dr-singh', 'escalation']]);
-    const all = runFor(10 * MIN);
-    expect(all.map((n) => [n.contactId, n.purpose]).sort()).toEqual([
-      ['ana', 'escalation'],
-      ['ravi', 'escalation'],
+    // The final call to everyone at 30 min: Ravi and Ana were told already, so for them it is a
+    // reminder, which waits until they have had an hour without messages from us.
+    expect(runFor(10 * MIN)).toEqual([]);
+    const reminders = runFor(60 * MIN);
+    expect(reminders.map((n) => [n.contactId, n.purpose])).toEqual([
+      ['ravi', 'repeat'],
+      ['ana', 'repeat'],
+      ['dr-singh', 'repeat'], // the first repeat, an hour after his escalation
     ]);
-    // The chain is done; only the capped repeats remain (first one at 60 min after raising).
-    const later = runFor(4 * 60 * MIN);
-    expect(later.every((n) => n.purpose === 'repeat')).toBe(true);
-    const perContact = later.filter((n) => n.contactId === 'ravi').length;
-    expect(perContact).toBe(3); // maxRepeats for critical
+    expect(reminders[0]?.text.startsWith('Reminder: ')).toBe(true);
+    // The later repeats (120, 180 min) find the day's follow-up spent: they wait for the digest.
+    expect(runFor(4 * 60 * MIN)).toEqual([]);
+    expect(policy.takeStats().folded['reminder-budget']).toBeGreaterThan(0);
   });
 
   it('stops the chain when Ravi acknowledges, and tells the others who took it', () => {

@@ -13,7 +13,7 @@ import { ManualClock } from '../../../src/clock.js';
 import { createAlertsRepo } from '../../../src/store/alerts-repo.js';
 import { type Db, openDb } from '../../../src/store/db.js';
 import type { AlertMessage } from '../../../src/telemetry/protocol.js';
-import { cond, MIN, PHONES, SEC, T0, testRegistry } from '../alerts/support.js';
+import { cond, HOUR, MIN, PHONES, SEC, T0, testRegistry } from '../alerts/support.js';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -63,11 +63,12 @@ describe('alerts repository', () => {
     dbs.splice(dbs.indexOf(first.db), 1);
 
     // Restarted 3 minutes later: the next step (Dr Singh is not routed calving: she only takes
-    // fever and illness) is the final call to everyone but Ana, who was called last.
+    // fever and illness) is the final call to everyone but Ana, who was called last: for Ravi,
+    // who was told, a reminder, sent once he has had an hour without messages.
     clock.advanceBy(3 * MIN);
     const second = start(path, clock);
-    const next = second.runFor(8 * MIN);
-    expect(next.map((n) => [n.contactId, n.purpose])).toEqual([['ravi', 'escalation']]);
+    const next = second.runFor(48 * MIN);
+    expect(next.map((n) => [n.contactId, n.purpose])).toEqual([['ravi', 'repeat']]);
     // Acknowledging after the restart stops it and tells the others who were told.
     const ack = second.persist(second.policy.acknowledge(PHONES.ana, null, clock.now()));
     expect(ack.ok).toBe(true);
@@ -95,6 +96,23 @@ describe('alerts repository', () => {
     const second = start(path, clock);
     const sent = second.runFor(10 * MIN);
     expect(sent.map((n) => [n.contactId, n.purpose])).toEqual([['ravi', 'alert']]);
+  });
+
+  it('keeps a digest waiting for the end of quiet hours across a restart', () => {
+    const path = tempDbPath();
+    const clock = new ManualClock(Date.parse('2026-11-25T23:00:00Z')); // 04:00 on the farm
+    const first = start(path, clock);
+    const now = first.persist(first.policy.digest('demo', clock.now())).notifications;
+    expect(now.map((n) => n.contactId)).toEqual(['ana']); // Ravi's quiet hours run until 05:30
+    first.runFor(HOUR);
+    first.db.close();
+    dbs.splice(dbs.indexOf(first.db), 1);
+
+    const second = start(path, clock);
+    const sent = second.runFor(HOUR);
+    expect(sent.map((n) => [n.contactId, n.purpose, n.createdAt])).toEqual([
+      ['ravi', 'digest', Date.parse('2026-11-26T00:30:00Z')],
+    ]);
   });
 
   it('restores closed alerts only from the requested window, and every open one', () => {
