@@ -63,6 +63,8 @@ const RECORD_OVERHEAD_BYTES = 200;
 export function createDetector(deps: { registry: Registry }): Detector {
   const slab = new StateSlab();
   const cows = new Map<string, CowRecord>();
+  /** The same records by farm, then cow id: observe() finds a cow without building a key string. */
+  const byFarm = new Map<string, Map<string, CowRecord>>();
   const farms = new Map<string, FarmState>();
   const dirtyCows = new Set<CowRecord>();
   const dirtyFarms = new Set<FarmState>();
@@ -137,6 +139,15 @@ export function createDetector(deps: { registry: Registry }): Detector {
       lateCows.delete(record);
     }
     for (const id of farms.keys()) if (!registry.farms.has(id)) farms.delete(id);
+    byFarm.clear();
+    for (const record of cows.values()) {
+      let farmCows = byFarm.get(record.farm.id);
+      if (farmCows === undefined) {
+        farmCows = new Map();
+        byFarm.set(record.farm.id, farmCows);
+      }
+      farmCows.set(record.cowId, record);
+    }
   }
 
   function newRow(): number {
@@ -159,7 +170,7 @@ export function createDetector(deps: { registry: Registry }): Detector {
 
   return {
     observe(reading, opts) {
-      const cow = cows.get(cowKey(reading.farmId, reading.cowId));
+      const cow = byFarm.get(reading.farmId)?.get(reading.cowId);
       if (cow === undefined) return NOTHING;
       // Most readings change nothing: fill a scratch list and only allocate when something happened.
       if (!observeReading(cow, slab.f64, slab.f32, reading, scratch)) return NOTHING;

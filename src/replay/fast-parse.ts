@@ -111,5 +111,6 @@ function timestamp(ts: unknown): number | null {
   return ms;
 }
 
-const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+// zod 4's .int() takes safe integers only (2^53 is rejected), so Number.isInteger would accept more.
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);

@@ -7,8 +7,10 @@ import type { Registry } from '../config/registry.js';
 import type { Condition } from '../detect/condition.js';
 import { createDetector, type Detector } from '../detect/detector.js';
 import { parseTelemetry } from '../telemetry/parse.js';
-import { type CollarTopic, parseCollarTopic } from '../telemetry/protocol.js';
+import { type CollarTopic, parseCollarTopic, type Reading } from '../telemetry/protocol.js';
+import { CollarDedup } from './collar-dedup.js';
 import { fastParseTelemetry } from './fast-parse.js';
+import { LineScanner } from './line-scanner.js';
 
 export interface ReplayOptions {
   registry: Registry;
@@ -49,8 +51,6 @@ export interface Replayer {
 
 /** Parsed topics are remembered (one per collar); a bound keeps a hostile recording from growing it. */
 const MAX_TOPIC_CACHE = 200_000;
-/** How many (ts -> seq) keys per collar are remembered to tell redeliveries from out-of-order readings. */
-const DEDUP_KEYS_PER_COLLAR = 64;
 const LATE = { late: true } as const;
 
 export function createReplayer(options: Omit<ReplayOptions, 'lines' | 'onConditions'>): Replayer {
@@ -58,16 +58,17 @@ export function createReplayer(options: Omit<ReplayOptions, 'lines' | 'onConditi
   const detector = options.detector ?? createDetector({ registry });
   const tickEveryMs = options.tickEveryMs ?? 60_000;
   const lateAfterMs = options.lateAfterMs ?? 10 * 60_000;
-  const collars = new Map<string, { lastTs: number; recent: Map<number, number> }>();
+  const collars = new Map<string, CollarDedup>();
   const collarState = (key: string) => {
     let state = collars.get(key);
     if (state === undefined) {
-      state = { lastTs: Number.NEGATIVE_INFINITY, recent: new Map() };
+      state = new CollarDedup();
       collars.set(key, state);
     }
     return state;
   };
   const topics = new Map<string, CollarTopic | null>();
+  const scanner = new LineScanner(registry);
   const encoder = new TextEncoder();
   const s: ReplaySummary = {
     lines: 0,
@@ -95,6 +96,12 @@ export function createReplayer(options: Omit<ReplayOptions, 'lines' | 'onConditi
   };
 
   function push(line: string): Condition[] {
+    // The usual line goes through the scanner; whatever it declines, through JSON.parse and the schemas.
+    const target = scanner.scan(line);
+    if (target !== null) {
+      s.lines++;
+      return admit(target.key, scanner.readings);
+    }
     const split = splitLine(line);
     if (split === null) {
       if (line.trim().length > 0) {
@@ -118,20 +125,22 @@ export function createReplayer(options: Omit<ReplayOptions, 'lines' | 'onConditi
       reject(result.reason);
       return [];
     }
-    const collar = collarState(`${result.farmId}/${result.collarId}`);
+    return admit(`${result.farmId}/${result.collarId}`, result.readings);
+  }
+
+  /** One message's valid readings (ts order) through dedup and the detector, then a tick when due. */
+  function admit(collarKey: string, readings: Reading[]): Condition[] {
+    const collar = collarState(collarKey);
     const out: Condition[] = [];
-    for (const reading of result.readings) {
+    for (const reading of readings) {
       // Anything not newer than the collar's last reading is a redelivery (same seq and ts: normal
       // under at-least-once) or out of order; the detector cannot go back in time for either.
       if (reading.ts <= collar.lastTs) {
-        if (collar.recent.get(reading.ts) === reading.seq) s.duplicates++;
+        if (collar.isRedelivery(reading.ts, reading.seq)) s.duplicates++;
         else s.outOfOrder++;
         continue;
       }
-      collar.lastTs = reading.ts;
-      collar.recent.set(reading.ts, reading.seq);
-      if (collar.recent.size > DEDUP_KEYS_PER_COLLAR)
-        collar.recent.delete(collar.recent.keys().next().value as number);
+      collar.deliver(reading.ts, reading.seq);
       s.readings++;
       if (s.firstTs === null || reading.ts < s.firstTs) s.firstTs = reading.ts;
       if (reading.ts > now) now = reading.ts;
@@ -141,7 +150,7 @@ export function createReplayer(options: Omit<ReplayOptions, 'lines' | 'onConditi
       for (const c of conditions) out.push(c);
     }
     s.lastTs = Number.isFinite(now) ? now : null;
-    if (now >= nextTick || result.readings.length > 1) {
+    if (now >= nextTick || readings.length > 1) {
       nextTick = now + tickEveryMs;
       for (const c of detector.tick(now)) out.push(c);
     }

@@ -42,6 +42,7 @@ const cases: [string, unknown][] = [
   ['collar mismatch', { ...good, collarId: 'C-0002' }],
   ['seq negative', { ...good, seq: -1 }],
   ['seq fractional', { ...good, seq: 1.5 }],
+  ['seq past 2^53', { ...good, seq: 2 ** 53 }],
   ['interval 0', { ...good, intervalS: 0 }],
   ['rumination over the interval', { ...good, ruminationMin: 5.5 }],
   ['temperature 46', { ...good, temperatureC: 46 }],
