@@ -17,7 +17,15 @@ import { observeReading } from './observe-reading.js';
 import { projectPasture } from './pasture.js';
 import { detectSilence, markPresence } from './rules/collar-offline.js';
 import { StateSlab } from './slab.js';
-import { cowKey, herdKey, restoreCow, restoreHerd, serializeCow, serializeHerd } from './snapshot.js';
+import {
+  cowKey,
+  herdKey,
+  restoreCow,
+  restoreHerd,
+  type StoredState,
+  serializeCow,
+  serializeHerd,
+} from './snapshot.js';
 import { farmThresholds, resolveFarmThresholds } from './thresholds.js';
 
 export interface Detector {
@@ -40,9 +48,9 @@ export interface Detector {
   listenFrom(atMs: number): void;
   /** New config (thresholds, cows moved between collars, farms added/removed). */
   reconfigure(registry: Registry): void;
-  /** States changed since the last call, as [key, json] to persist; restore() takes them back on start. */
-  takeDirtyStates(): [string, string][];
-  restore(entries: Iterable<[string, string]>): void;
+  /** States changed since the last call, as [key, state] to persist; restore() takes them back on start. */
+  takeDirtyStates(): [string, StoredState][];
+  restore(entries: Iterable<[string, StoredState]>): void;
   stats(): { cows: number; approxStateBytes: number };
 }
 
@@ -236,7 +244,7 @@ export function createDetector(deps: { registry: Registry }): Detector {
     reconfigure,
 
     takeDirtyStates() {
-      const entries: [string, string][] = [];
+      const entries: [string, StoredState][] = [];
       for (const cow of dirtyCows) entries.push([cow.key, serializeCow(cow, slab)]);
       for (const farm of dirtyFarms)
         if (farms.has(farm.id)) entries.push([herdKey(farm.id), serializeHerd(farm)]);
@@ -246,14 +254,14 @@ export function createDetector(deps: { registry: Registry }): Detector {
     },
 
     restore(entries) {
-      for (const [key, json] of entries) {
+      for (const [key, state] of entries) {
         const cow = cows.get(key);
         if (cow !== undefined) {
-          restoreCow(cow, slab, json);
+          restoreCow(cow, slab, state);
           continue;
         }
         const farm = key.startsWith('herd:') ? farms.get(key.slice(5)) : undefined;
-        if (farm !== undefined) restoreHerd(farm, json);
+        if (farm !== undefined) restoreHerd(farm, state);
       }
     },
 

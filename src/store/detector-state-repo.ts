@@ -1,14 +1,16 @@
 /**
- * The detector_state table (migration 1): one opaque JSON state per cow and per herd, written from
- * Detector.takeDirtyStates() and read back into Detector.restore() on start.
+ * The detector_state table (migration 1): one opaque state per cow (bytes) and per herd (JSON text),
+ * written from Detector.takeDirtyStates() and read back into Detector.restore() on start. The column
+ * is declared TEXT; SQLite keeps a BLOB as a BLOB in it, and returns each as it was stored.
  */
+import type { StoredState } from '../detect/snapshot.js';
 import type { Db } from './db.js';
 
 export interface DetectorStateRepo {
   /** Upserts the given states in one transaction. */
-  save(entries: readonly [string, string][], nowMs: number): void;
+  save(entries: readonly [string, StoredState][], nowMs: number): void;
   /** Every stored state, for Detector.restore(). */
-  loadAll(): [string, string][];
+  loadAll(): [string, StoredState][];
   /** Drops states not written since `beforeMs` (cows removed from the herd long ago). */
   prune(beforeMs: number): number;
 }
@@ -20,14 +22,19 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
   );
   const selectAll = db.prepare('SELECT key, state FROM detector_state').raw();
   const deleteOld = db.prepare('DELETE FROM detector_state WHERE updated_at < ?');
-  const saveAll = db.transaction((entries: readonly [string, string][], nowMs: number) => {
-    for (const [key, state] of entries) upsert.run(key, state, nowMs);
+  const saveAll = db.transaction((entries: readonly [string, StoredState][], nowMs: number) => {
+    for (const [key, state] of entries) upsert.run(key, toSqlite(state), nowMs);
   });
   return {
     save: (entries, nowMs) => {
       if (entries.length > 0) saveAll(entries, nowMs);
     },
-    loadAll: () => selectAll.all() as [string, string][],
+    loadAll: () => selectAll.all() as [string, StoredState][],
     prune: (beforeMs) => deleteOld.run(beforeMs).changes,
   };
+}
+
+/** better-sqlite3 binds Buffers as BLOBs: wrap the bytes without copying them. */
+function toSqlite(state: StoredState): string | Buffer {
+  return typeof state === 'string' ? state : Buffer.from(state.buffer, state.byteOffset, state.byteLength);
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDetector } from '../../../src/detect/detector.js';
+import { F32_STRIDE, F64_STRIDE } from '../../../src/detect/layout.js';
+import type { StoredState } from '../../../src/detect/snapshot.js';
 import { openDb } from '../../../src/store/db.js';
 import { createDetectorStateRepo } from '../../../src/store/detector-state-repo.js';
 import { DAY, drive, HOUR, raised, series, T0, testRegistry } from '../../support/detect-herd.js';
@@ -13,25 +15,68 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+const registry = testRegistry();
+const onset = T0 + 4 * DAY + 8 * HOUR;
+/** Heat from the onset: found only by a cow who remembers her normal (warm-up is 3 days). */
+const surge = (t: number) => (t < onset + 10 * HOUR ? { activityFactor: 3 } : undefined);
+
+function tempDb() {
+  const dir = mkdtempSync(join(tmpdir(), 'cowbell-detector-'));
+  dirs.push(dir);
+  return join(dir, 'cowbell.db');
+}
+
+/** Four days of a normal cow, saved through the repo; returns the database path. */
+function warmAndSave(transform: (state: StoredState) => StoredState = (s) => s): string {
+  const path = tempDb();
+  const db = openDb(path);
+  const first = createDetector({ registry });
+  drive(first, series({ to: onset }));
+  const states = first
+    .takeDirtyStates()
+    .map(([key, state]): [string, StoredState] => [key, key.startsWith('cow:') ? transform(state) : state]);
+  createDetectorStateRepo(db).save(states, onset);
+  db.close();
+  return path;
+}
+
+function restartAndSurge(path: string) {
+  const db = openDb(path);
+  const second = createDetector({ registry });
+  second.restore(createDetectorStateRepo(db).loadAll());
+  db.close();
+  return drive(second, series({ from: onset, to: onset + 12 * HOUR, bend: surge }));
+}
+
 describe('detector state in SQLite', () => {
-  it('continues after a restart without a new warm-up', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cowbell-detector-'));
-    dirs.push(dir);
-    const registry = testRegistry();
-    const onset = T0 + 4 * DAY + 8 * HOUR;
+  it('continues after a restart without a new warm-up, from a compact binary state per cow', () => {
+    const path = warmAndSave();
+    const db = openDb(path);
+    const row = db
+      .prepare(
+        "SELECT typeof(state) AS type, length(state) AS bytes FROM detector_state WHERE key LIKE 'cow:%'",
+      )
+      .get() as { type: string; bytes: number };
+    db.close();
+    expect(row.type).toBe('blob');
+    expect(row.bytes).toBeLessThanOrEqual(2048);
+    expect(raised(restartAndSurge(path), 'heat')).toHaveLength(1);
+  });
 
-    const db1 = openDb(join(dir, 'cowbell.db'));
-    const first = createDetector({ registry });
-    drive(first, series({ to: onset }));
-    createDetectorStateRepo(db1).save(first.takeDirtyStates(), onset);
-    db1.close();
+  it('reads the JSON state earlier versions saved, so an upgrade keeps every baseline', () => {
+    const toOldJson = (state: StoredState) => {
+      const bytes = state as Uint8Array;
+      const copy = bytes.slice(8); // own, aligned buffer
+      const f64 = new Float64Array(copy.buffer, 0, F64_STRIDE);
+      const f32 = new Float32Array(copy.buffer, F64_STRIDE * 8, F32_STRIDE);
+      const json = (xs: ArrayLike<number>) => Array.from(xs, (x) => (Number.isNaN(x) ? null : x));
+      return JSON.stringify({ v: 1, a: json(f64), b: json(f32) });
+    };
+    expect(raised(restartAndSurge(warmAndSave(toOldJson)), 'heat')).toHaveLength(1);
+  });
 
-    const db2 = openDb(join(dir, 'cowbell.db'));
-    const second = createDetector({ registry });
-    second.restore(createDetectorStateRepo(db2).loadAll());
-    db2.close();
-    const surge = (t: number) => (t < onset + 10 * HOUR ? { activityFactor: 3 } : undefined);
-    const out = drive(second, series({ from: onset, to: onset + 12 * HOUR, bend: surge }));
-    expect(raised(out, 'heat')).toHaveLength(1);
+  it('ignores a damaged state: the cow warms up again instead of alerting from garbage', () => {
+    const path = warmAndSave((state) => (state as Uint8Array).subarray(0, 100));
+    expect(raised(restartAndSurge(path), 'heat')).toHaveLength(0);
   });
 });
