@@ -161,11 +161,15 @@ function herdMedian(farm: FarmState, f64: Float64Array, values: Float64Array, j:
   return median(picked);
 }
 
-/** Median of a non-empty list (sorted in place). */
+/** Median of a non-empty list of numbers (not NaN). */
 export function median(xs: number[]): number {
-  xs.sort((a, b) => a - b);
-  const mid = xs.length >> 1;
-  return xs.length % 2 === 1 ? (xs[mid] as number) : ((xs[mid - 1] as number) + (xs[mid] as number)) / 2;
+  // A typed array sorts numerically without a comparator call per step: several times faster, and
+  // this runs for every farm every hour over every cow.
+  const sorted = Float64Array.from(xs).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Re-estimates the herd's temperature rise at `now` and runs the herd-heat-stress rule. */
