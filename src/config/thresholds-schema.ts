@@ -51,6 +51,11 @@ const illnessSchema = z.strictObject({
   forHours: positive(1, 'how long the drop must last before alerting'),
   clearDropPct: pct(8, 'the alert resolves once the drop is under this, %'),
   clearForHours: positive(6, 'how long the drop must stay small to resolve'),
+  calvingCoolingC: nonNegative(
+    0.15,
+    'a cow this much cooler than her normal is left to the calving rule, since feeding falls before ' +
+      'calving too (0: never; e.g. 0 for a group that cannot be calving), C',
+  ),
 });
 
 const heatSchema = z.strictObject({

@@ -90,8 +90,10 @@ export function runHourlyRules(
   const explainedAt = cow.row * F64_STRIDE + EXPLAINED_UNTIL;
   if (open('fever') || open('calving') || open('heat')) f64[explainedAt] = ts + ill.windowHours * HOUR_MS;
   // Before calving, feeding falls while the temperature drop is still short of the calving threshold:
-  // a cow most of the way there is left to the calving rule (illness brings no cooling).
-  const cooling = known(v.calvTempDev) && v.calvTempDev <= -calv.temperatureDropC * 0.75;
+  // a cow most of the way there is left to the calving rule (configurable, off for cows that cannot be
+  // calving: a sick cow may cool a little too).
+  const cooling =
+    ill.calvingCoolingC > 0 && known(v.calvTempDev) && v.calvTempDev <= -ill.calvingCoolingC;
   const explained = ts <= (f64[explainedAt] as number) || cooling;
   step(
     cow,

@@ -92,6 +92,29 @@ describe('illness (rumination and eating drop)', () => {
     expect(clear[0]?.ts).toBeGreaterThan(ONSET + DAY + 6 * HOUR);
   });
 
+  it('leaves a cooling cow off feed to the calving rule, unless her group cannot be calving', () => {
+    // Her temperature 0.19 C under normal since the day before (short of the calving threshold of
+    // 0.2 C), then feeding 30% down: what the last hours before a calving look like.
+    const offFeedAndCool = series({
+      to: ONSET + 12 * HOUR, // the calf comes within the next hours
+      bend: (t) =>
+        t >= ONSET
+          ? { feedingFactor: 0.7, tempAdd: -0.19 }
+          : t >= ONSET - 12 * HOUR
+            ? { tempAdd: -0.19 }
+            : undefined,
+    });
+    const maybeCalving = drive(createDetector({ registry: testRegistry() }), offFeedAndCool);
+    expect(raised(maybeCalving, 'illness')).toHaveLength(0);
+
+    const milking = testRegistry(1, {
+      groups: { milking: { thresholds: { illness: { calvingCoolingC: 0 } } } },
+    });
+    const sick = raised(drive(createDetector({ registry: milking }), offFeedAndCool), 'illness');
+    expect(sick).toHaveLength(1);
+    expect(sick[0]?.raisedTs).toBeLessThanOrEqual(ONSET + 12 * HOUR);
+  });
+
   it('raises nothing when a collar is silent: missing data is not a drop', () => {
     const detector = createDetector({ registry: testRegistry() });
     const readings = series({ to: ONSET + 2 * DAY }).filter((r) => r.ts < ONSET || r.ts >= ONSET + 20 * HOUR);
