@@ -40,6 +40,7 @@ const sessions = new WeakMap<Client, Session>();
 export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<TelemetrySource> {
   const log = deps.logger.child({ module: 'broker' });
   let handler: MessageHandler | undefined;
+  const connected = new Set<Client>();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       const identity = authenticate(deps.registry(), username, password);
@@ -52,6 +53,8 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
         return;
       }
       sessions.set(client, { identity, username, password });
+      // Known from here, not from the 'client' event: a reload between the two must see it too.
+      connected.add(client);
       done(null, true);
     },
     authorizePublish: (client, packet, callback) => {
@@ -78,11 +81,7 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
       callback(null, subscription);
     },
   });
-  const connected = new Set<Client>();
-  broker.on('client', (client) => {
-    connected.add(client);
-    deps.metrics.brokerClients.set(broker.connectedClients);
-  });
+  broker.on('client', () => deps.metrics.brokerClients.set(broker.connectedClients));
   broker.on('clientDisconnect', (client) => {
     connected.delete(client);
     deps.metrics.brokerClients.set(broker.connectedClients);
@@ -124,15 +123,17 @@ export async function createEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Te
       let closed = 0;
       for (const client of connected) {
         const session = sessions.get(client);
-        if (!session) continue;
-        const identity = authenticate(deps.registry(), session.username, session.password);
-        if (identity) {
-          session.identity = identity;
+        if (!session || client.closed) {
+          connected.delete(client);
           continue;
         }
+        const identity = authenticate(deps.registry(), session.username, session.password);
+        // Same login, same rights: keep it. Changed rights (an observer's farms) go through a new
+        // connection, since subscriptions already granted would otherwise keep delivering.
+        if (identity && JSON.stringify(identity) === JSON.stringify(session.identity)) continue;
         closed++;
         connected.delete(client);
-        deps.metrics.brokerAuthFailures.inc({ reason: 'login-revoked' });
+        deps.metrics.brokerAuthFailures.inc({ reason: identity ? 'login-changed' : 'login-revoked' });
         log.warn(
           { clientId: client.id, username: session.username },
           'login revoked by config: client closed',

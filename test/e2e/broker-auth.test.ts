@@ -135,4 +135,32 @@ describe('embedded broker authentication and ACL', () => {
     const text = await (await fetch(`${app.addresses().http}/metrics`)).text();
     expect(metricValue(text, 'cowbell_broker_auth_failures_total', 'reason="login-revoked"')).toBe(1);
   });
+  it('disconnects a dashboard whose farms a reload narrows, so its old subscription stops delivering', async () => {
+    const withObserver = (farms: string) =>
+      DAEMON_YAML.replace(
+        'allowAnonymous: false',
+        `allowAnonymous: false\n    observers:\n      - { username: dashboard, password: dash-secret, farms: [${farms}] }`,
+      );
+    const { app, config } = await startDaemon(withObserver('green-acres, hillside'));
+    const opts = { reconnectPeriod: 0, connectTimeout: 2_000 };
+    const login = { ...opts, username: 'dashboard', password: 'dash-secret' };
+    const dashboard = await mqtt.connectAsync(app.addresses().mqtt, login);
+    cleanups.push(() => dashboard.endAsync(true));
+    await dashboard.subscribeAsync('farms/hillside/alerts/#', { qos: 1 });
+    const closed = new Promise<void>((resolve) => dashboard.once('close', () => resolve()));
+
+    config.write('cowbell.yaml', withObserver('green-acres'));
+    expect(app.reload()).toMatchObject({ ok: true, changed: true });
+    await closed;
+
+    // Same password, narrower rights: it logs in again, and hillside is now refused.
+    const again = await mqtt.connectAsync(app.addresses().mqtt, login);
+    cleanups.push(() => again.endAsync(true));
+    await expect(again.subscribeAsync('farms/hillside/alerts/#', { qos: 1 })).rejects.toThrow(
+      /Subscribe error/,
+    );
+    await again.subscribeAsync('farms/green-acres/alerts/#', { qos: 1 });
+    const text = await (await fetch(`${app.addresses().http}/metrics`)).text();
+    expect(metricValue(text, 'cowbell_broker_auth_failures_total', 'reason="login-changed"')).toBe(1);
+  });
 });
