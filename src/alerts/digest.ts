@@ -113,6 +113,8 @@ export function flushDueDigests(ctx: PolicyContext, nowMs: number): Notification
     rec.pendingDigest = null;
     ctx.store.touchContact(rec);
     if (!farm || !contact || !isOptedIn(contact, rec.optedIn)) continue;
+    // A reload may have taken the digest from this contact's role in the meantime.
+    if (!farm.config.policy.digestRoles.includes(contact.role)) continue;
     const quiet = contact.quietHours;
     if (quiet && inLocalWindow(nowMs, quiet.start, quiet.end, farm.timezone)) {
       // The quiet hours moved (config change): wait for their new end.
