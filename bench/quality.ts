@@ -144,7 +144,7 @@ function main(): void {
     `\nDetector quality on ${seeds.length} simulated herds (seeds ${seeds.join(', ')}), default scenario mix:\n`,
   );
   console.log(formatScoreTable(scoreRuns(runs)));
-  console.log(illnessBeforeVisible(runs));
+  console.log(illnessBeforeOnset(runs));
   if (!args.includes('--no-rare')) {
     // The default mix injects few lameness and illness events in 21 days: one more herd with them
     // five times as often (and everything else as usual) gives those rows enough events to mean something.
@@ -153,17 +153,17 @@ function main(): void {
     const run = runSimulatedReplay({ cows, days, seed, scenario: rare });
     console.log(`\nSeed ${seed}, same herd size, lameness and illness injected 5x as often:\n`);
     console.log(formatScoreTable(scoreRuns([run])));
-    console.log(illnessBeforeVisible([run]));
+    console.log(illnessBeforeOnset([run]));
     if (args.includes('--misses')) printMisses([run]);
   }
   if (args.includes('--misses')) printMisses(runs);
 }
 
 /**
- * The simulator's illness declines over `declineH` (24-72 h) before it would be visible; this counts
- * illnesses detected before that point, and the delays, next to the 12 h deadline of the table.
+ * The simulator's illness slides for `leadInH` (24-72 h) before its clinical onset; this counts
+ * illnesses detected during that slide, and every delay, next to the 12 h deadline of the table.
  */
-function illnessBeforeVisible(runs: QualityRun[]): string {
+function illnessBeforeOnset(runs: QualityRun[]): string {
   let events = 0;
   let early = 0;
   const delays: number[] = [];

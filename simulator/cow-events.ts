@@ -61,7 +61,8 @@ export function applyEvent(
     }
     case 'illness': {
       const drop = illnessDrop(elapsedH, q);
-      const s = drop / (q.dropFraction as number);
+      const full = q.dropFraction as number;
+      const s = full > 0 ? drop / full : 0;
       fx.rumShare *= 1 - drop;
       fx.eatShare *= 1 - 0.9 * drop;
       fx.activity *= 1 - 0.1 * s;

@@ -175,7 +175,7 @@ export function planRun({ herd, scenario, start, end, random }: PlanOptions): Pl
     const f = farmIndex.get(collar.farmId) as number;
     const farm = herd.farms[f];
     const dryGroupExists = farm?.collars.some((c) => c.group === 'dry') ?? false;
-    const busy: Gap[] = (plan.cowEvents[i] ?? []).map((e) => ({ start: e.onset, end: e.end }));
+    const busy: Gap[] = (plan.cowEvents[i] ?? []).map((e) => ({ start: activeFrom(e), end: e.end }));
     const quietDays = quiet[f] ?? [];
     const clearOfQuiet = (kind: string, onset: number, w: Gap) =>
       kind === 'illness' || kind === 'lameness'
