@@ -6,7 +6,7 @@
  */
 import type { Registry } from '../config/registry.js';
 import type { ParsedTelemetry } from '../telemetry/parse.js';
-import { MAX_BATCH_READINGS, type Reading } from '../telemetry/protocol.js';
+import { READING_LIMITS as L, MAX_BATCH_READINGS, type Reading } from '../telemetry/protocol.js';
 
 /** Same pattern as protocol.ts timestampSchema. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -59,11 +59,11 @@ export function fastParseTelemetry(
 function toReading(e: Obj, farmId: string, collarId: string, cowId: string): Reading | null {
   const ts = timestamp(e.ts);
   const { seq, intervalS, activity } = e;
-  if (ts === null || !isInt(seq) || seq < 0 || !isInt(intervalS) || intervalS < 1 || intervalS > 3600)
-    return null;
+  if (ts === null || !isInt(seq) || seq < 0 || !isInt(intervalS)) return null;
+  if (intervalS < L.intervalS.min || intervalS > L.intervalS.max) return null;
   if (!isNum(activity) || activity < 0) return null;
   const reading: Reading = { farmId, collarId, cowId, ts, seq, intervalS, activity };
-  const maxMin = intervalS / 60 + 1e-9;
+  const maxMin = intervalS / 60 + L.minutesSlack;
   if (e.ruminationMin !== undefined) {
     if (!isNum(e.ruminationMin) || e.ruminationMin < 0 || e.ruminationMin > maxMin) return null;
     reading.ruminationMin = e.ruminationMin;
@@ -73,17 +73,18 @@ function toReading(e: Obj, farmId: string, collarId: string, cowId: string): Rea
     reading.eatingMin = e.eatingMin;
   }
   if (e.temperatureC !== undefined) {
-    if (!isNum(e.temperatureC) || e.temperatureC < 30 || e.temperatureC > 45) return null;
+    if (!isNum(e.temperatureC) || e.temperatureC < L.temperatureC.min || e.temperatureC > L.temperatureC.max)
+      return null;
     reading.temperatureC = e.temperatureC;
   }
   if (e.battery !== undefined) {
-    if (!isNum(e.battery) || e.battery < 0 || e.battery > 1) return null;
+    if (!isNum(e.battery) || e.battery < L.battery.min || e.battery > L.battery.max) return null;
     reading.battery = e.battery;
   }
   if ((e.lat === undefined) !== (e.lon === undefined)) return null;
   if (e.lat !== undefined) {
-    if (!isNum(e.lat) || e.lat < -90 || e.lat > 90 || !isNum(e.lon) || e.lon < -180 || e.lon > 180)
-      return null;
+    if (!isNum(e.lat) || e.lat < L.lat.min || e.lat > L.lat.max) return null;
+    if (!isNum(e.lon) || e.lon < L.lon.min || e.lon > L.lon.max) return null;
     reading.lat = e.lat;
     reading.lon = e.lon;
   }
@@ -99,8 +100,7 @@ let lastTsText = '';
 let lastTsMs = 0;
 
 function timestamp(ts: unknown): number | null {
-  if (typeof ts === 'number')
-    return Number.isInteger(ts) && ts >= 0 && ts <= 8_640_000_000_000_000 ? ts : null;
+  if (typeof ts === 'number') return Number.isSafeInteger(ts) && ts >= 0 && ts <= L.maxTsMs ? ts : null;
   if (typeof ts !== 'string') return null;
   if (ts === lastTsText) return lastTsMs;
   if (!RFC3339.test(ts)) return null;

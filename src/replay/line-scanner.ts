@@ -14,6 +14,7 @@
  */
 import type { Registry } from '../config/registry.js';
 import {
+  READING_LIMITS as L,
   MAX_BATCH_READINGS,
   MAX_PAYLOAD_BYTES,
   parseCollarTopic,
@@ -34,8 +35,6 @@ export interface ScanTarget {
 
 /** Topics of known collars are remembered (one per collar), up to this many. */
 const MAX_TOPICS = 200_000;
-/** The largest time a JavaScript Date can hold, as in protocol.ts timestampSchema. */
-const MAX_TS_MS = 8_640_000_000_000_000;
 const LINE_HEAD = literal('{"topic":"');
 const PAYLOAD_HEAD = literal('","payload":{"v":1,"collarId":"');
 const BATCH_HEAD = literal(',"readings":[');
@@ -194,28 +193,32 @@ export class LineScanner extends ByteReader {
       !Number.isSafeInteger(seq) ||
       seq < 0 ||
       !Number.isSafeInteger(intervalS) ||
-      intervalS < 1 ||
-      intervalS > 3600 ||
+      intervalS < L.intervalS.min ||
+      intervalS > L.intervalS.max ||
       !(activity >= 0 && activity < Number.POSITIVE_INFINITY)
     )
       return null;
     // Same expression as protocol.ts checkReadingRules.
-    const maxMin = intervalS / 60 + 1e-9;
+    const maxMin = intervalS / 60 + L.minutesSlack;
     const ruminationMin = this.key(RUMINATION) ? this.number() : undefined;
     if (ruminationMin !== undefined && !(ruminationMin >= 0 && ruminationMin <= maxMin)) return null;
     const eatingMin = this.key(EATING) ? this.number() : undefined;
     if (eatingMin !== undefined && !(eatingMin >= 0 && eatingMin <= maxMin)) return null;
     const temperatureC = this.key(TEMPERATURE) ? this.number() : undefined;
-    if (temperatureC !== undefined && !(temperatureC >= 30 && temperatureC <= 45)) return null;
+    if (
+      temperatureC !== undefined &&
+      !(temperatureC >= L.temperatureC.min && temperatureC <= L.temperatureC.max)
+    )
+      return null;
     const battery = this.key(BATTERY) ? this.number() : undefined;
-    if (battery !== undefined && !(battery >= 0 && battery <= 1)) return null;
+    if (battery !== undefined && !(battery >= L.battery.min && battery <= L.battery.max)) return null;
     let lat: number | undefined;
     let lon: number | undefined;
     if (this.key(LAT)) {
       lat = this.number();
-      if (!(lat >= -90 && lat <= 90) || !this.key(LON)) return null;
+      if (!(lat >= L.lat.min && lat <= L.lat.max) || !this.key(LON)) return null;
       lon = this.number();
-      if (!(lon >= -180 && lon <= 180)) return null;
+      if (!(lon >= L.lon.min && lon <= L.lon.max)) return null;
     }
     const rssi = this.key(RSSI) ? this.number() : undefined;
     if (rssi !== undefined && !Number.isFinite(rssi)) return null;
@@ -251,7 +254,7 @@ export class LineScanner extends ByteReader {
     const b = this.bytes;
     if (b[this.pos] !== QUOTE) {
       const ms = this.number();
-      return Number.isSafeInteger(ms) && ms >= 0 && ms <= MAX_TS_MS ? ms : Number.NaN;
+      return Number.isSafeInteger(ms) && ms >= 0 && ms <= L.maxTsMs ? ms : Number.NaN;
     }
     const start = this.pos + 1;
     // The usual form, 2026-03-02T10:15:00Z, is 20 characters long; look there for the closing quote.

@@ -17,6 +17,23 @@ export const idSchema = z.string().regex(ID_PATTERN, 'expected 1-64 characters o
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 
+/**
+ * Inclusive ranges of a reading's fields. The schemas below and replay's fast paths
+ * (src/replay/line-scanner.ts, fast-parse.ts) read them from here, so they cannot drift apart.
+ */
+export const READING_LIMITS = {
+  /** The largest time a JavaScript Date can hold (ECMA-262 21.4.1.1); beyond it nothing can be dated. */
+  maxTsMs: 8_640_000_000_000_000,
+  intervalS: { min: 1, max: 3600 },
+  temperatureC: { min: 30, max: 45 },
+  battery: { min: 0, max: 1 },
+  lat: { min: -90, max: 90 },
+  lon: { min: -180, max: 180 },
+  /** ruminationMin and eatingMin may exceed intervalS/60 by this much (float rounding of the sender). */
+  minutesSlack: 1e-9,
+} as const;
+const L = READING_LIMITS;
+
 /** RFC 3339 with an offset, or Unix milliseconds; normalised to Unix ms. */
 export const timestampSchema = z.union([
   z
@@ -33,22 +50,21 @@ export const timestampSchema = z.union([
       }
       return ms;
     }),
-  // The largest time a JavaScript Date can hold (ECMA-262 21.4.1.1); beyond it nothing can be dated.
-  z.number().int().nonnegative().max(8_640_000_000_000_000),
+  z.number().int().nonnegative().max(READING_LIMITS.maxTsMs),
 ]);
 
 /** The measured fields of one reading, shared by single readings and batch entries. */
 const readingFields = {
   ts: timestampSchema,
   seq: z.number().int().nonnegative(),
-  intervalS: z.number().int().min(1).max(3600),
+  intervalS: z.number().int().min(L.intervalS.min).max(L.intervalS.max),
   activity: finite().min(0),
   ruminationMin: finite().min(0).optional(),
   eatingMin: finite().min(0).optional(),
-  temperatureC: finite().min(30).max(45).optional(),
-  battery: finite().min(0).max(1).optional(),
-  lat: finite().min(-90).max(90).optional(),
-  lon: finite().min(-180).max(180).optional(),
+  temperatureC: finite().min(L.temperatureC.min).max(L.temperatureC.max).optional(),
+  battery: finite().min(L.battery.min).max(L.battery.max).optional(),
+  lat: finite().min(L.lat.min).max(L.lat.max).optional(),
+  lon: finite().min(L.lon.min).max(L.lon.max).optional(),
   rssi: finite().optional(),
 };
 
@@ -59,7 +75,7 @@ function checkReadingRules(r: MinuteFields & PositionFields, ctx: z.RefinementCt
   const maxMin = r.intervalS / 60;
   for (const key of ['ruminationMin', 'eatingMin'] as const) {
     const value = r[key];
-    if (value !== undefined && value > maxMin + 1e-9) {
+    if (value !== undefined && value > maxMin + L.minutesSlack) {
       ctx.addIssue({ code: 'custom', path: [key], message: `must be at most intervalS/60 = ${maxMin}` });
     }
   }
