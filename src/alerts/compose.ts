@@ -87,7 +87,7 @@ export function composeMessages(input: ComposeInput): Composed {
   const listed = alertItems.slice(0, max);
   const overflow = alertItems.slice(max);
   return {
-    notifications: [groupedMessage(base, listed, overflow.length, riders)],
+    notifications: [groupedMessage(base, listed, overflow, riders)],
     sent: [...listed, ...riders],
     overflow: [...overflow, ...dropped],
   };
@@ -145,7 +145,13 @@ function singleMessage(b: Base, item: QueueItem, riders: QueueItem[]): Notificat
   return notification(b, purpose, [item, ...riders], text, params, buttons, location);
 }
 
-function groupedMessage(b: Base, listed: QueueItem[], more: number, riders: QueueItem[]): Notification {
+function groupedMessage(
+  b: Base,
+  listed: QueueItem[],
+  overflow: QueueItem[],
+  riders: QueueItem[],
+): Notification {
+  const more = overflow.length;
   const cows = listed.map((i) => {
     const w = b.words(i);
     return { line: fill(b.cat.groupedLine, { cow: w.cowShort, problem: w.problem }), w };
@@ -153,8 +159,11 @@ function groupedMessage(b: Base, listed: QueueItem[], more: number, riders: Queu
   const notes = riders.map((r) => riderLine(b, r));
   const moreNote = more > 0 ? fill(b.cat.more, { n: more }) : b.cat.noMore;
   const count = fill(b.cat.grouped, { count: listed.length + more });
-  // Reminders only: one message listing what is still open, said to be a reminder.
-  const heading = listed.every((i) => i.type === 'repeat') ? fill(b.cat.repeat, { text: count }) : count;
+  // Reminders only (news past the list cap too would be news): one message listing what is still
+  // open, said to be a reminder, in the session text and (through the purpose) in the template sent
+  // outside the 24-hour window.
+  const reminders = [...listed, ...overflow].every((i) => i.type === 'repeat');
+  const heading = reminders ? fill(b.cat.repeat, { text: count }) : count;
   const lines = cows.map(
     ({ w }) => `• ${w.cow}: ${w.problem}, ${w.since}${w.noFigure ? '' : `, ${w.figure}`}`,
   );
@@ -162,7 +171,8 @@ function groupedMessage(b: Base, listed: QueueItem[], more: number, riders: Queu
   const params = [String(listed.length + more), [...cows.map((c) => c.line), ...notes].join('; '), moreNote];
   const ids = listed.map((i) => i.alertId);
   const buttons = makeButtons(b.cat, ['ack', 'snooze', 'details'], [...new Set(ids)]);
-  return notification(b, 'grouped-alert', [...listed, ...riders], text, params, buttons, undefined);
+  const purpose = reminders ? 'grouped-repeat' : 'grouped-alert';
+  return notification(b, purpose, [...listed, ...riders], text, params, buttons, undefined);
 }
 
 function riderMessage(b: Base, type: 'ack-notice' | 'resolution', group: QueueItem[]): Notification {

@@ -9,9 +9,10 @@ export type Language = 'en' | 'hi' | 'ur' | 'pt' | 'fr';
 /** Why this message exists; channels pick a WhatsApp template by it. */
 export type NotificationPurpose =
   | 'alert' // one alert, first time
-  | 'grouped-alert' // several alerts of one farm in one message
+  | 'grouped-alert' // several alerts of one farm in one message, at least one of them news
   | 'escalation' // unacknowledged critical alert passed to the next contact
   | 'repeat' // reminder of an unacknowledged alert
+  | 'grouped-repeat' // several reminders and no news: own template, so old alerts never read as new
   | 'resolution' // condition cleared
   | 'digest' // daily herd summary
   | 'ack-notice' // "Ravi is on it" to the others

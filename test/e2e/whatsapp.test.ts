@@ -65,6 +65,53 @@ describe('choosing the message type', () => {
     });
   });
 
+  it('sends reminders outside the window as the reminder templates, in the contact language', async () => {
+    h = await startHarness({ operations: ops() });
+    const codes = { en: 'en', hi: 'hi', ur: 'ur', pt: 'pt_BR', fr: 'fr' } as const;
+    const languages = Object.keys(codes) as (keyof typeof codes)[];
+    h.outbox.enqueue([
+      ...languages.map((language) =>
+        notification({
+          id: `grouped-${language}`,
+          phone: A,
+          language,
+          purpose: 'grouped-repeat',
+          alertIds: ['alert-1', 'alert-2'],
+          templateParams: ['2', 'Lakshmi (1042) fever; Gauri (1043) lameness', 'most urgent first'],
+          buttons: ['ack', 'snooze', 'details'].map((a) => ({ id: `${a}:alert-1,alert-2`, title: a })),
+        }),
+      ),
+      notification({ id: 'single-hi', phone: B, language: 'hi', purpose: 'repeat' }),
+    ]);
+    await waitFor(() => accepted(A).length === 5 && accepted(B).length === 1, 5_000, 'the reminders');
+    type Sent = { biz_opaque_callback_data: string; template: { name: string; language: { code: string } } };
+    const sent = new Map(
+      [...accepted(A), ...accepted(B)].map((r) => [
+        (r.body as Sent).biz_opaque_callback_data,
+        r.body as Sent,
+      ]),
+    );
+    for (const language of languages) {
+      expect(sent.get(`grouped-${language}`)?.template).toMatchObject({
+        name: 'cowbell_grouped_reminder',
+        language: { code: codes[language] },
+      });
+    }
+    expect(sent.get('single-hi')?.template).toMatchObject({
+      name: 'cowbell_reminder',
+      language: { code: 'hi' },
+    });
+    // What the farmer reads on the phone says it is a reminder, with the payloads that act on both alerts.
+    const english = h.sandbox.messages(A).find((m) => m.callbackData === 'grouped-en');
+    expect(english?.template).toBe('cowbell_grouped_reminder');
+    expect(english?.text).toMatch(/^Cowbell reminder: 2 cows still need attention\. Lakshmi \(1042\) fever;/);
+    expect(english?.buttons.map((b) => b.payload)).toEqual([
+      'ack:alert-1,alert-2',
+      'snooze:alert-1,alert-2',
+      'details:alert-1,alert-2',
+    ]);
+  });
+
   it('sends interactive buttons once the contact has written, and replies as session text', async () => {
     h = await startHarness({ operations: ops() });
     await h.sandbox.userReply(A, { kind: 'text', text: 'hello' });

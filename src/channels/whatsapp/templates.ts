@@ -37,7 +37,18 @@ const templateSchema = z.object({
 export const BUTTON_ACTIONS = ['ack', 'snooze', 'details'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
-const purposeKeys = ['alert', 'grouped-alert', 'escalation', 'repeat', 'resolution', 'digest', 'ack-notice'];
+/** Every purpose but `reply` needs a template; the compiler asks for a new purpose to be added here. */
+const TEMPLATE_PURPOSES = {
+  alert: true,
+  'grouped-alert': true,
+  escalation: true,
+  repeat: true,
+  'grouped-repeat': true,
+  resolution: true,
+  digest: true,
+  'ack-notice': true,
+} satisfies Record<Exclude<NotificationPurpose, 'reply'>, true>;
+export const purposeKeys = Object.keys(TEMPLATE_PURPOSES) as Exclude<NotificationPurpose, 'reply'>[];
 
 export const templateFileSchema = z.object({
   purposes: z.record(z.string(), z.string()).refine((p) => purposeKeys.every((k) => k in p), {

@@ -40,4 +40,29 @@ describe('delivery report', () => {
     expect(report.contacts.find((c) => c.contactId === 'ravi')?.total).toBe(1);
     expect(formatDeliveryReport(report)).toContain('lost (no message, no reason)                 0');
   });
+
+  it('counts grouped reminders apart from grouped alerts', () => {
+    const registry = testRegistry({
+      severities: {
+        warning: { groupWaitSeconds: 0, groupIntervalMinutes: 0, repeatIntervalMinutes: 60, maxRepeats: 1 },
+      },
+    });
+    const policy = createAlertPolicy({ registry });
+    const sent: Notification[] = [];
+    const raised = [cond('daisy', 'lameness', 'warning', T0), cond('bella', 'lameness', 'warning', T0)];
+    sent.push(...policy.handle(raised, T0).notifications);
+    for (let t = T0; t <= T0 + 2 * HOUR; t += 30 * SEC) sent.push(...policy.tick(t).notifications);
+    const report = summarizeDelivery({
+      registry,
+      notifications: sent,
+      changes: [],
+      startMs: T0,
+      endMs: T0 + 2 * HOUR,
+    });
+    // Lameness goes to Ravi only: the news of both cows, then one reminder listing both.
+    expect(report.byPurpose).toEqual({ 'grouped-alert': { ravi: 1 }, 'grouped-repeat': { ravi: 1 } });
+    const table = formatDeliveryReport(report);
+    expect(table).toMatch(/\n {2}grouped-alert +1( +0)+\n/);
+    expect(table).toMatch(/\n {2}grouped-repeat +1( +0)+\n/);
+  });
 });

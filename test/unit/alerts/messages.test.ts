@@ -16,6 +16,7 @@ const PARAMS: Partial<Record<Notification['purpose'], number>> = {
   alert: 5,
   repeat: 5,
   'grouped-alert': 3,
+  'grouped-repeat': 3,
   escalation: 4,
   resolution: 2,
   digest: 2,

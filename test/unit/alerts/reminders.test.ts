@@ -50,7 +50,7 @@ describe('reminders', () => {
     // an hour without messages (Gauri's alert went out at 30), so one lists all three.
     const reminders = toRavi(runFor(95 * MIN));
     expect(reminders.map((n) => [minutesAfter(n, T0), n.purpose, n.alertIds.length])).toEqual([
-      [90, 'grouped-alert', 3],
+      [90, 'grouped-repeat', 3],
     ]);
     expect(reminders[0]?.text.split('\n')[0]).toBe('Reminder: 3 cows need attention:');
     expect(reminders[0]?.buttons[0]?.id.split(',')).toHaveLength(3); // one tap acknowledges them all
@@ -75,7 +75,7 @@ describe('reminders', () => {
     raise('daisy');
     raise('bella');
     const first = toRavi(runFor(61 * MIN));
-    expect(first.map((n) => [n.purpose, minutesAfter(n, T0)])).toEqual([['grouped-alert', 60]]);
+    expect(first.map((n) => [n.purpose, minutesAfter(n, T0)])).toEqual([['grouped-repeat', 60]]);
     expect(first[0]?.text.startsWith('Reminder: 2 cows')).toBe(true);
     // The second and third repeats find the budget spent: no message, counted, in the digest instead.
     expect(toRavi(runFor(3 * HOUR))).toEqual([]);

@@ -6,7 +6,12 @@ import {
   sessionMessage,
   templateMessage,
 } from '../../../src/channels/whatsapp/messages.js';
-import { createTemplateCatalog, loadTemplateFile } from '../../../src/channels/whatsapp/templates.js';
+import {
+  createTemplateCatalog,
+  loadTemplateFile,
+  purposeKeys,
+  type TemplateSpec,
+} from '../../../src/channels/whatsapp/templates.js';
 
 const file = loadTemplateFile('config/whatsapp-templates.json');
 const catalog = createTemplateCatalog(file);
@@ -34,6 +39,7 @@ describe('the template file', () => {
       'grouped-alert': 3,
       escalation: 4,
       repeat: 5,
+      'grouped-repeat': 3,
       resolution: 2,
       digest: 2,
       'ack-notice': 3,
@@ -45,6 +51,54 @@ describe('the template file', () => {
         expect(spec?.languageCode).toBe(file.languageCodes[language]);
         expect(spec?.category).toBe('UTILITY');
         expect(spec?.bodyParamCount, `${purpose}/${language}`).toBe(count);
+      }
+    }
+    expect(Object.keys(counts).sort()).toEqual([...purposeKeys].sort());
+  });
+
+  it('sends reminders with templates of their own that say so, never the news templates', () => {
+    expect(file.purposes.repeat).toBe('cowbell_reminder');
+    expect(file.purposes['grouped-repeat']).toBe('cowbell_grouped_reminder');
+    expect(catalog.forPurpose('repeat', 'en')?.bodyText).toMatch(
+      /^Cowbell reminder, still open: \{\{1\}\} has/,
+    );
+    expect(catalog.forPurpose('grouped-repeat', 'en')?.bodyText).toMatch(
+      /^Cowbell reminder: \{\{1\}\} cows still need attention/,
+    );
+  });
+
+  it('has every template in every language, with the same parameters, footer and buttons', () => {
+    const names = [...new Set(file.templates.map((t) => t.name))];
+    for (const name of names) {
+      const specs = Object.values(file.languageCodes).map((code) => catalog.find(name, code));
+      expect(
+        specs.every((s) => s !== undefined),
+        name,
+      ).toBe(true);
+      const shape = (s: TemplateSpec | undefined) => ({
+        category: s?.category,
+        params: [...(s?.bodyText.matchAll(/\{\{(\d+)\}\}/g) ?? [])].map((m) => m[1]).sort(),
+        buttons: s?.buttons.map((b) => b.action),
+      });
+      for (const s of specs) expect(shape(s), `${name}/${s?.languageCode}`).toEqual(shape(specs[0]));
+      const footers = file.templates
+        .filter((t) => t.name === name)
+        .map((t) => t.components.some((c) => c.type === 'FOOTER'));
+      expect(new Set(footers).size, name).toBe(1);
+      // Every quick reply must carry an action, or the button is sent without a payload.
+      for (const b of specs[0]?.buttons ?? []) expect(b.action, `${name} button ${b.index}`).toBeDefined();
+    }
+    // A reminder looks like its news twin: same buttons, same footer per language.
+    for (const [reminder, news] of [
+      ['cowbell_reminder', 'cowbell_alert'],
+      ['cowbell_grouped_reminder', 'cowbell_grouped_alert'],
+    ] as const) {
+      for (const code of Object.values(file.languageCodes)) {
+        const r = file.templates.find((t) => t.name === reminder && t.language === code);
+        const n = file.templates.find((t) => t.name === news && t.language === code);
+        const rest = (t: typeof r) => t?.components.filter((c) => c.type !== 'BODY');
+        expect(rest(r), `${reminder}/${code}`).toEqual(rest(n));
+        expect(catalog.find(reminder, code)?.bodyParamCount).toBe(catalog.find(news, code)?.bodyParamCount);
       }
     }
   });
