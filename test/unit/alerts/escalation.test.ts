@@ -3,25 +3,10 @@
  * acknowledgement stopping it and telling the others, repeats capped, snooze.
  */
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '../../../src/alerts/notification.js';
-import { createAlertPolicy } from '../../../src/alerts/policy.js';
-import { ManualClock } from '../../../src/clock.js';
-import { cond, MIN, PHONES, SEC, T0, testRegistry } from './support.js';
+import { cond, MIN, PHONES, policyOnClock, SEC, testRegistry } from './support.js';
 
 function setup(policy: Record<string, unknown> = {}) {
-  const clock = new ManualClock(T0);
-  const p = createAlertPolicy({ registry: testRegistry(policy) });
-  /** Ticks every 5 s up to `ms` later, collecting what goes out. */
-  const runFor = (ms: number): Notification[] => {
-    const out: Notification[] = [];
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceBy(5 * SEC);
-      out.push(...p.tick(clock.now()).notifications);
-    }
-    return out;
-  };
-  return { clock, policy: p, runFor };
+  return policyOnClock({ registry: testRegistry(policy) });
 }
 
 const fever = (ts: number) =>
@@ -120,8 +105,7 @@ describe('escalation', () => {
 
 describe('severity upgrade', () => {
   it('tells the herdsman again when a fever becomes critical, and starts the chain', () => {
-    const clock = new ManualClock(T0);
-    const policy = createAlertPolicy({ registry: testRegistry() });
+    const { clock, policy } = policyOnClock();
     const mild = cond('daisy', 'fever', 'warning', clock.now());
     policy.handle([mild], clock.now());
     clock.advanceBy(10 * MIN);

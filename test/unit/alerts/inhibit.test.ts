@@ -4,24 +4,10 @@
  * Silenced alerts are still published; they become news when the silencer ends.
  */
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '../../../src/alerts/notification.js';
-import { createAlertPolicy } from '../../../src/alerts/policy.js';
-import { ManualClock } from '../../../src/clock.js';
-import { cleared, cond, MIN, SEC, T0, testRegistry } from './support.js';
+import { cleared, cond, MIN, policyOnClock, SEC } from './support.js';
 
 function setup() {
-  const clock = new ManualClock(T0);
-  const p = createAlertPolicy({ registry: testRegistry() });
-  const runFor = (ms: number): Notification[] => {
-    const out: Notification[] = [];
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceBy(10 * SEC);
-      out.push(...p.tick(clock.now()).notifications);
-    }
-    return out;
-  };
-  return { clock, policy: p, runFor };
+  return policyOnClock({ tickMs: 10 * SEC });
 }
 
 describe('inhibition', () => {

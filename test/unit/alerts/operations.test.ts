@@ -3,24 +3,10 @@
  * contact of the alert's farm may change it), details, STATUS and HELP in the contact's language.
  */
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '../../../src/alerts/notification.js';
-import { createAlertPolicy } from '../../../src/alerts/policy.js';
-import { ManualClock } from '../../../src/clock.js';
-import { cond, farmFile, MIN, PHONES, registryOf, SEC, T0, testRegistry } from './support.js';
+import { cond, farmFile, MIN, PHONES, policyOnClock, registryOf, testRegistry } from './support.js';
 
 function setup(registry = testRegistry()) {
-  const clock = new ManualClock(T0);
-  const p = createAlertPolicy({ registry });
-  const runFor = (ms: number): Notification[] => {
-    const out: Notification[] = [];
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceBy(5 * SEC);
-      out.push(...p.tick(clock.now()).notifications);
-    }
-    return out;
-  };
-  return { clock, policy: p, runFor };
+  return policyOnClock({ registry });
 }
 
 describe('STOP and START', () => {

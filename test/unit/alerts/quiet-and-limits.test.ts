@@ -4,26 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../../../src/alerts/notification.js';
-import { createAlertPolicy } from '../../../src/alerts/policy.js';
-import { ManualClock } from '../../../src/clock.js';
-import { cond, HOUR, MIN, SEC, testRegistry } from './support.js';
+import { cond, HOUR, MIN, policyOnClock, SEC, testRegistry } from './support.js';
 
 /** 22:00 on the farm (17:00 UTC): Ravi's quiet hours run 21:00-05:30. */
 const NIGHT = Date.parse('2026-11-25T17:00:00Z');
 
 function setup(start: number, policy: Record<string, unknown> = {}) {
-  const clock = new ManualClock(start);
-  const p = createAlertPolicy({ registry: testRegistry(policy) });
-  const runFor = (ms: number): Notification[] => {
-    const out: Notification[] = [];
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceBy(30 * SEC);
-      out.push(...p.tick(clock.now()).notifications);
-    }
-    return out;
-  };
-  return { clock, policy: p, runFor };
+  return policyOnClock({ start, registry: testRegistry(policy), tickMs: 30 * SEC });
 }
 
 describe('quiet hours', () => {

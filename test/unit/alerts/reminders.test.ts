@@ -6,9 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../../../src/alerts/notification.js';
-import { createAlertPolicy } from '../../../src/alerts/policy.js';
-import { ManualClock } from '../../../src/clock.js';
-import { cond, HOUR, MIN, SEC, T0, testRegistry } from './support.js';
+import { cond, HOUR, MIN, policyOnClock, SEC, T0, testRegistry } from './support.js';
 
 /** Warnings that go out at once and are repeated hourly, three times (lameness: Ravi only). */
 const HOURLY_WARNINGS = {
@@ -18,21 +16,10 @@ const HOURLY_WARNINGS = {
 };
 
 function setup(start: number, policy: Record<string, unknown> = {}) {
-  const clock = new ManualClock(start);
-  const p = createAlertPolicy({ registry: testRegistry(policy) });
-  /** Ticks every 30 s up to `ms` later; returns what went out meanwhile. */
-  const runFor = (ms: number): Notification[] => {
-    const out: Notification[] = [];
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceBy(30 * SEC);
-      out.push(...p.tick(clock.now()).notifications);
-    }
-    return out;
-  };
+  const on = policyOnClock({ start, registry: testRegistry(policy), tickMs: 30 * SEC });
   const raise = (cowId: string) =>
-    p.handle([cond(cowId, 'lameness', 'warning', clock.now())], clock.now()).notifications;
-  return { clock, policy: p, runFor, raise };
+    on.policy.handle([cond(cowId, 'lameness', 'warning', on.clock.now())], on.clock.now()).notifications;
+  return { ...on, raise };
 }
 
 const toRavi = (ns: Notification[]) => ns.filter((n) => n.contactId === 'ravi');

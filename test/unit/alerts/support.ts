@@ -3,6 +3,9 @@
  * Ravi (herdsman, quiet 21:00-05:30), Ana (owner) and Dr Singh (vet: fever and illness only),
  * a second farm for authorization, a hand-moved clock, and a condition builder.
  */
+import type { Notification } from '../../../src/alerts/notification.js';
+import { createAlertPolicy } from '../../../src/alerts/policy.js';
+import { ManualClock } from '../../../src/clock.js';
 import { buildRegistry, type Registry } from '../../../src/config/registry.js';
 import { daemonConfigSchema, farmFileSchema } from '../../../src/config/schema.js';
 import type { Condition } from '../../../src/detect/condition.js';
@@ -107,4 +110,24 @@ export function cond(
 
 export function cleared(c: Condition, ts: number): Condition {
   return { ...c, change: 'cleared', ts };
+}
+
+/**
+ * A policy on a hand-moved clock: `runFor(ms)` ticks it every `tickMs` up to `ms` later and returns
+ * what went out meanwhile.
+ */
+export function policyOnClock(options: { start?: number; registry?: Registry; tickMs?: number } = {}) {
+  const clock = new ManualClock(options.start ?? T0);
+  const policy = createAlertPolicy({ registry: options.registry ?? testRegistry() });
+  const tickMs = options.tickMs ?? 5 * SEC;
+  const runFor = (ms: number): Notification[] => {
+    const out: Notification[] = [];
+    const end = clock.now() + ms;
+    while (clock.now() < end) {
+      clock.advanceBy(tickMs);
+      out.push(...policy.tick(clock.now()).notifications);
+    }
+    return out;
+  };
+  return { clock, policy, runFor };
 }
