@@ -24,7 +24,11 @@ export interface HerdSummary {
   text: string;
 }
 
-/** Summary of the farm since `sinceMs` in the contact's language; `held` messages folded away. */
+/**
+ * Summary of the farm in the contact's language: alerts open now, and those resolved (and heats
+ * begun) from `sinceMs` up to `untilMs` (the digest's own time: a digest held for quiet hours does
+ * not count what the next one will); `held` messages folded away.
+ */
 export function summarize(
   ctx: PolicyContext,
   farm: Farm,
@@ -32,14 +36,16 @@ export function summarize(
   sinceMs: number,
   held: number,
   nowMs: number,
+  untilMs = nowMs,
 ): HerdSummary {
   const cat = catalogueFor(contact.language);
   const alerts = [...ctx.store.alerts.values()].filter(
     (a) => a.farmId === farm.id && a.suppressed !== 'late',
   );
   const open = alerts.filter((a) => OPEN_STATES.has(a.state));
-  const resolved = alerts.filter((a) => !OPEN_STATES.has(a.state) && a.updatedAt >= sinceMs);
-  const heat = alerts.filter((a) => a.kind === 'heat' && (OPEN_STATES.has(a.state) || a.raisedTs >= sinceMs));
+  const within = (ts: number) => ts >= sinceMs && ts <= untilMs;
+  const resolved = alerts.filter((a) => !OPEN_STATES.has(a.state) && within(a.updatedAt));
+  const heat = alerts.filter((a) => a.kind === 'heat' && (OPEN_STATES.has(a.state) || within(a.raisedTs)));
   const battery = open.filter((a) => a.kind === 'battery-low');
   const words = (a: AlertRecord) => describeAlert(cat, farm, a, nowMs);
   const ranked = [...open].sort((a, b) =>
@@ -89,11 +95,16 @@ export function buildDigest(ctx: PolicyContext, farmId: string, nowMs: number): 
     const quiet = contact.quietHours;
     if (quiet && inLocalWindow(nowMs, quiet.start, quiet.end, farm.timezone)) {
       // Kept if one is already waiting (a second run the same night): it reports from the earlier mark.
-      rec.pendingDigest ??= { dueAt: nextLocalTime(nowMs, quiet.end, farm.timezone), sinceMs: since, date };
+      rec.pendingDigest ??= {
+        dueAt: nextLocalTime(nowMs, quiet.end, farm.timezone),
+        sinceMs: since,
+        untilMs: nowMs,
+        date,
+      };
       ctx.store.touchContact(rec);
       continue;
     }
-    out.push(digestFor(ctx, farm, contact, rec, { sinceMs: since, date }, nowMs));
+    out.push(digestFor(ctx, farm, contact, rec, { sinceMs: since, untilMs: nowMs, date }, nowMs));
   }
   farmRec.lastDigestAt = nowMs;
   ctx.store.touchFarm(farmRec);
@@ -131,13 +142,13 @@ function digestFor(
   farm: Farm,
   contact: Contact,
   rec: ContactRecord,
-  period: { sinceMs: number; date: string },
+  period: { sinceMs: number; untilMs?: number | undefined; date: string },
   nowMs: number,
 ): Notification {
   // Ride-only notes end here: the digest's "resolved" count says it.
   dropRideOnly(ctx, rec);
   const held = takeHeld(ctx, rec);
-  const summary = summarize(ctx, farm, contact, period.sinceMs, held, nowMs);
+  const summary = summarize(ctx, farm, contact, period.sinceMs, held, nowMs, period.untilMs ?? nowMs);
   rec.sentTimes.push(nowMs);
   ctx.store.touchContact(rec);
   return {

@@ -89,6 +89,8 @@ export interface PendingDigest {
   dueAt: number;
   /** Start of the period it reports on (the farm's previous digest). */
   sinceMs: number;
+  /** End of that period: when the digest was due (absent in records stored before it was kept). */
+  untilMs?: number | undefined;
   /** Local date of the digest it stands for: its notification id, so a repeat is still one message. */
   date: string;
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../../../src/alerts/notification.js';
-import { cond, HOUR, MIN, policyOnClock, SEC, T0, testRegistry } from './support.js';
+import { cleared, cond, HOUR, MIN, policyOnClock, SEC, T0, testRegistry } from './support.js';
 
 /** Warnings that go out at once and are repeated hourly, three times (lameness: Ravi only). */
 const HOURLY_WARNINGS = {
@@ -148,5 +148,24 @@ describe('digest and quiet hours', () => {
     // It stands for the digest of that date: a second run that day is the same message (the outbox drops it).
     const again = policy.digest('demo', clock.now()).notifications.find((n) => n.contactId === 'ravi');
     expect(again?.id).toBe(later[0]?.id);
+  });
+  it('counts an alert resolved while the digest waited in the next digest, not in both', () => {
+    const early = Date.parse('2026-11-25T23:00:00Z'); // 04:00 on the farm, Ravi in quiet hours
+    const { clock, policy, runFor } = setup(early);
+    const lame = cond('gauri', 'lameness', 'warning', clock.now() - HOUR);
+    policy.handle([lame], clock.now());
+    const digestOf = (ns: Notification[], who: string) =>
+      ns.find((n) => n.contactId === who && n.purpose === 'digest')?.templateParams[1];
+    expect(digestOf(policy.digest('demo', clock.now()).notifications, 'ana')).toMatch(/^open alerts: 1 /);
+    runFor(30 * MIN);
+    policy.handle([cleared(lame, clock.now())], clock.now());
+    // Ravi's digest, sent when his quiet hours end, reports the farm as it was at 04:00...
+    const held = runFor(2 * HOUR);
+    expect(digestOf(held, 'ravi')).not.toMatch(/resolved/);
+    // ...and the next day's digest tells him it was resolved, once.
+    runFor(24 * HOUR - 2 * HOUR - 30 * MIN); // 04:00 the next day
+    expect(digestOf(policy.digest('demo', clock.now()).notifications, 'ravi') ?? '').toBe('');
+    const nextDay = runFor(2 * HOUR);
+    expect(digestOf(nextDay, 'ravi')).toMatch(/resolved: 1/);
   });
 });
