@@ -92,8 +92,7 @@ export function runHourlyRules(
   // Before calving, feeding falls while the temperature drop is still short of the calving threshold:
   // a cow most of the way there is left to the calving rule (configurable, off for cows that cannot be
   // calving: a sick cow may cool a little too).
-  const cooling =
-    ill.calvingCoolingC > 0 && known(v.calvTempDev) && v.calvTempDev <= -ill.calvingCoolingC;
+  const cooling = ill.calvingCoolingC > 0 && known(v.calvTempDev) && v.calvTempDev <= -ill.calvingCoolingC;
   const explained = ts <= (f64[explainedAt] as number) || cooling;
   step(
     cow,
