@@ -30,6 +30,14 @@ const scenario = scenarioSchema.parse({
       params: { mode: 'stuck', field: 'temperatureC' },
     },
     { kind: 'calving', cow: 'cow-0010', afterHours: 100 },
+    {
+      kind: 'illness',
+      cow: 'cow-0011',
+      afterHours: 110,
+      hours: 40,
+      params: { leadInH: 24, leadInDropFraction: 0.08, declineH: 12, dropFraction: 0.4 },
+    },
+    { kind: 'lameness', cow: 'cow-0012', afterHours: 80, hours: 84, params: { activityFactor: 0.55 } },
     { kind: 'herd-heat-stress', at: at(4 * 24 + 7), hours: 6 },
   ],
 });
@@ -40,7 +48,7 @@ describe('replay of a simulated herd', () => {
     const report = score(run.detections, run.truth);
     const missed = Object.entries(report.kinds).filter(([, k]) => k.detected < k.events);
     expect(missed).toEqual([]);
-    expect(run.truth.events).toHaveLength(10);
+    expect(run.truth.events).toHaveLength(12);
     expect(report.falseAlerts).toBe(0);
     expect(run.summary.duplicates).toBeGreaterThanOrEqual(0);
     expect(run.summary.readings).toBeGreaterThan(20 * 6 * 288);
