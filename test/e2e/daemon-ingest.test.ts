@@ -10,7 +10,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
 import type { AdmittedReading } from '../../src/telemetry/ingest.js';
 import { makeTempConfig, type TempConfig } from '../support/config-dir.js';
 import { metricValue, waitFor } from '../support/wait.js';
@@ -21,13 +21,18 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function startDaemon(config: TempConfig, seen: AdmittedReading[]): Promise<App> {
+async function startDaemon(
+  config: TempConfig,
+  seen: AdmittedReading[],
+  options: Partial<AppOptions> = {},
+): Promise<App> {
   const app = await createApp({
     configDir: config.dir,
     dbPath: config.dbPath,
     ports: { mqtt: 0, http: 0 },
     watchConfig: false,
     readingSteps: [(batch) => seen.push(...batch)],
+    ...options,
   });
   await app.start();
   cleanups.push(() => app.stop());
@@ -228,15 +233,7 @@ describe('daemon ingest over the embedded broker', () => {
     cleanups.push(() => config.remove());
     const fatal: unknown[] = [];
     const seenBefore: AdmittedReading[] = [];
-    const first = await createApp({
-      configDir: config.dir,
-      dbPath: config.dbPath,
-      ports: { mqtt: 0, http: 0 },
-      watchConfig: false,
-      readingSteps: [(batch) => seenBefore.push(...batch)],
-      onFatal: (err) => fatal.push(err),
-    });
-    await first.start();
+    const first = await startDaemon(config, seenBefore, { onFatal: (err) => fatal.push(err) });
     const mqttUrl = first.addresses().mqtt;
     // A collar that keeps its session and reconnects, as real collars do.
     const collar = mqtt.connect(mqttUrl, {
@@ -261,15 +258,7 @@ describe('daemon ingest over the embedded broker', () => {
 
     const seenAfter: AdmittedReading[] = [];
     const port = Number(new URL(mqttUrl).port);
-    const second = await createApp({
-      configDir: config.dir,
-      dbPath: config.dbPath,
-      ports: { mqtt: port, http: 0 },
-      watchConfig: false,
-      readingSteps: [(batch) => seenAfter.push(...batch)],
-    });
-    await second.start();
-    cleanups.push(() => second.stop());
+    const second = await startDaemon(config, seenAfter, { ports: { mqtt: port, http: 0 } });
     await acked;
     expect(seenAfter.map((r) => r.reading.seq)).toEqual([1]);
     const stored = second.db.prepare('SELECT count(*) AS n FROM seen_readings').get() as { n: number };
