@@ -64,11 +64,9 @@ function isFollowUp(item: QueueItem): boolean {
  * a busy day brings no extra reminder messages.
  */
 function nextReminderSlot(policy: Policy, rec: ContactRecord): number {
-  const last = Math.max(
-    rec.followUpTimes?.[rec.followUpTimes.length - 1] ?? 0,
-    rec.sentTimes[rec.sentTimes.length - 1] ?? 0,
-  );
-  return last === 0 ? 0 : last + policy.reminders.gapMinutes * 60_000;
+  // Every message, follow-ups included, is in sentTimes.
+  const last = rec.sentTimes[rec.sentTimes.length - 1];
+  return last === undefined ? 0 : last + policy.reminders.gapMinutes * 60_000;
 }
 
 /** Flushes every contact whose earliest item is due. */
