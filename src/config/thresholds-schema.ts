@@ -89,6 +89,10 @@ const calvingSchema = z.strictObject({
 
 const offlineSchema = z.strictObject({
   afterMinutes: positive(60, 'silence after which a collar is offline'),
+  missedReadings: positive(
+    3,
+    "or this many of the collar's own reporting intervals, when longer (an hourly collar is offline after 3 h, a 2-h neck tag after 6 h)",
+  ),
 });
 
 const batteryLowSchema = z.strictObject({
@@ -122,6 +126,14 @@ const sensorFaultSchema = z.strictObject({
     .describe('a body temperature over this is impossible: the sensor is faulty, not a fever, C'),
   maxActivityPerMin: positive(5000, 'activity counts per minute above this are impossible'),
   stuckMinutes: positive(60, 'identical values for this long mean a stuck sensor'),
+  stuckReadings: z
+    .number()
+    .int()
+    .min(2)
+    .default(8)
+    .describe(
+      'and in at least this many readings in a row (2-h blocks of a real herd repeat a count up to 5 times by chance)',
+    ),
   forReadings: z
     .number()
     .int()

@@ -10,7 +10,17 @@ import type { Reading } from '../telemetry/protocol.js';
 import type { Condition } from './condition.js';
 import { evaluateHerdTemperature, evaluateHour } from './herd.js';
 import { markLate } from './late.js';
-import { BAD_RUN, F32_STRIDE, F64_STRIDE, WARM_MIN, WILL_OFFLINE } from './layout.js';
+import {
+  ACT_SAME_N,
+  BAD_RUN,
+  CADENCE,
+  F32_STRIDE,
+  F64_STRIDE,
+  LAST_TS,
+  TEMP_SAME_N,
+  WARM_MIN,
+  WILL_OFFLINE,
+} from './layout.js';
 import type { CowRecord, FarmState } from './model.js';
 import { HOUR_MS, MINUTE_MS } from './model.js';
 import { observeReading } from './observe-reading.js';
@@ -68,6 +78,21 @@ const LATE_AFTER_MS = 15 * MINUTE_MS;
 /** Rough bytes per cow outside the slabs: her record object and map entry (measured by bench/replay.ts). */
 const RECORD_OVERHEAD_BYTES = 200;
 
+/** Longest wait for an hour's data: slower collars than this are evaluated before theirs arrives. */
+const MAX_LAG_MS = 3 * HOUR_MS;
+
+/** The slowest cadence among a farm's collars that reported in the last day (see FarmState.lagMs). */
+function farmLagMs(farm: FarmState, f64: Float64Array, now: number): number {
+  let lag = 0;
+  for (const cow of farm.cows) {
+    const r64 = cow.row * F64_STRIDE;
+    if (now - (f64[r64 + LAST_TS] as number) > 24 * HOUR_MS) continue;
+    const cadence = f64[r64 + CADENCE] as number;
+    if (cadence > lag) lag = cadence;
+  }
+  return Math.min(lag, MAX_LAG_MS);
+}
+
 export function createDetector(deps: { registry: Registry }): Detector {
   const slab = new StateSlab();
   const cows = new Map<string, CowRecord>();
@@ -101,6 +126,7 @@ export function createDetector(deps: { registry: Registry }): Detector {
           tempShift: 0,
           herdEvalTs: Number.NEGATIVE_INFINITY,
           evaluatedHour: Number.NaN,
+          lagMs: 0,
           heatSlot: new Float64Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN]),
           heatShare: 0,
           heatRise: 0,
@@ -164,6 +190,8 @@ export function createDetector(deps: { registry: Registry }): Detector {
     slab.f64[r64 + WARM_MIN] = 0;
     slab.f64[r64 + BAD_RUN] = 0;
     slab.f64[r64 + WILL_OFFLINE] = 0;
+    slab.f64[r64 + TEMP_SAME_N] = 0;
+    slab.f64[r64 + ACT_SAME_N] = 0;
     return row;
   }
 
@@ -215,12 +243,13 @@ export function createDetector(deps: { registry: Registry }): Detector {
           evaluateHerdTemperature(farm, slab.f64, now, out);
           dirtyFarms.add(farm);
         }
-        const target = Math.floor((now - HOUR_GRACE_MS) / HOUR_MS) - 1;
+        const target = Math.floor((now - HOUR_GRACE_MS - farm.lagMs) / HOUR_MS) - 1;
         const from = Number.isNaN(farm.evaluatedHour)
           ? target
           : Math.max(farm.evaluatedHour + 1, target - MAX_CATCH_UP_HOURS + 1);
         for (let h = from; h <= target; h++) evaluateHour(farm, slab.f64, slab.f32, h, out);
         if (from <= target) {
+          farm.lagMs = farmLagMs(farm, slab.f64, now);
           farm.evaluatedHour = target;
           dirtyFarms.add(farm);
           for (const cow of farm.cows) dirtyCows.add(cow);

@@ -38,7 +38,7 @@ const F64_BASE = COW_KINDS.length * SLOT_SIZE;
 export const LAST_TS = F64_BASE;
 /** Hour index (Unix ms / 1 h) the hourly ring is filled up to. */
 export const CUR_HOUR = F64_BASE + 1;
-/** Minutes of data seen in total: the warm-up clock. */
+/** Minutes of elapsed time the collar covered with readings (gaps over a few readings excluded): the warm-up clock. */
 export const WARM_MIN = F64_BASE + 2;
 /** Smoothed temperature minus her normal, C (feeds the herd-wide shift estimate). */
 export const TEMP_DEV = F64_BASE + 3;
@@ -60,7 +60,20 @@ export const WILL_OFFLINE = F64_BASE + 11;
 export const EXPLAINED_UNTIL = F64_BASE + 12;
 /** Why the current sensor fault was raised: 1 impossible temperature, 2 stuck, 3 impossible activity. */
 export const FAULT_REASON = F64_BASE + 13;
-export const F64_STRIDE = F64_BASE + 14;
+// Fields added in state layout 2 (a layout-1 row is restored with these unset: see snapshot.ts).
+/** The collar's reporting cadence, ms: the typical time between its readings, learned from them. */
+export const CADENCE = F64_BASE + 14;
+/** How many readings in a row repeated the last temperature / activity (stuck sensor). */
+export const TEMP_SAME_N = F64_BASE + 15;
+export const ACT_SAME_N = F64_BASE + 16;
+/** Event time the collar last reported rumination / temperature (which sensors it has). */
+export const SEEN_RUM_TS = F64_BASE + 17;
+export const SEEN_TEMP_TS = F64_BASE + 18;
+/** Event time the first calving sign (her temperature falling) was last seen: the staged signs' memory. */
+export const CALVING_STAGE1_TS = F64_BASE + 19;
+export const F64_STRIDE = F64_BASE + 20;
+/** F64_STRIDE of state layout 1 (before cadence and sensor fields). */
+export const F64_STRIDE_V1 = F64_BASE + 14;
 
 // Float32 layout.
 export const METRIC_ACT = 0;

@@ -4,7 +4,7 @@
  * (the protocol's alert message) and prints a summary per kind and farm; with --truth, a score.
  * A technician uses it to see what a threshold change would have done.
  */
-import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { formatDeliveryReport, summarizeDelivery } from '../alerts/delivery-report.js';
 import { nextLocalTime } from '../alerts/local-time.js';
@@ -18,7 +18,7 @@ import type { AlertMessage } from '../telemetry/protocol.js';
 import { createReplayer, type ReplaySummary } from './replay.js';
 import { detectionsFromAlertMessages, score } from './score.js';
 import { formatScoreTable } from './score-table.js';
-import { parseTruth } from './truth.js';
+import { readTruthFile, type TruthContext, TruthError } from './truth.js';
 
 /** Event time between policy ticks: group waits and escalations are timed to within this. */
 const POLICY_TICK_MS = 10_000;
@@ -103,6 +103,14 @@ export async function runReplay(
 
 /** The CLI wrapper: files in and out, summary on stdout; returns the exit code. */
 export async function runReplayCommand(command: ReplayCommand): Promise<number> {
+  try {
+    // Checked before the replay, so a bad truth file fails at once, not after minutes of replay.
+    if (command.truth) readTruthFile(command.truth);
+  } catch (err) {
+    if (!(err instanceof TruthError)) throw err;
+    process.stderr.write(`cowbell: ${err.message}\n`);
+    return 2;
+  }
   let out: WriteStream | undefined;
   if (command.out) out = createWriteStream(command.out);
   const started = performance.now();
@@ -115,11 +123,23 @@ export async function runReplayCommand(command: ReplayCommand): Promise<number> 
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`${formatReplaySummary(result, seconds)}\n`);
   if (command.truth) {
-    const truth = parseTruth(JSON.parse(readFileSync(command.truth, 'utf8')));
+    const truth = readTruthFile(command.truth, replayedSpan(result));
     const report = score(detectionsFromAlertMessages(result.changes), truth);
     process.stdout.write(`\n${formatScoreTable(report)}\n`);
   }
   return 0;
+}
+
+/** The span and herd a plain truth file is scored over: the recording's time range and the farm files. */
+function replayedSpan(result: ReplayResult): TruthContext {
+  return {
+    startTs: result.summary.firstTs ?? 0,
+    endTs: result.summary.lastTs ?? 0,
+    farms: [...result.registry.farms.values()].map((farm) => ({
+      id: farm.id,
+      cows: [...farm.cows.values()].map((cow) => ({ cowId: cow.id })),
+    })),
+  };
 }
 
 function formatReplaySummary(result: ReplayResult, seconds: number): string {

@@ -24,7 +24,8 @@ const finite = () => z.number().refine(Number.isFinite, 'must be a finite number
 export const READING_LIMITS = {
   /** The largest time a JavaScript Date can hold (ECMA-262 21.4.1.1); beyond it nothing can be dated. */
   maxTsMs: 8_640_000_000_000_000,
-  intervalS: { min: 1, max: 3600 },
+  /** 1 s to a day: full collars report every 1-10 min, LoRaWAN collars hourly, neck tags 2-h blocks. */
+  intervalS: { min: 1, max: 86_400 },
   temperatureC: { min: 30, max: 45 },
   battery: { min: 0, max: 1 },
   lat: { min: -90, max: 90 },

@@ -1,8 +1,11 @@
 /**
- * Collar offline: no reading for the configured silence, or the broker delivered the collar's last
+ * Collar offline: no reading for the configured silence (in minutes, or in missed readings of the
+ * collar's own cadence, whichever is longer), or the broker delivered the collar's last
  * will. Resolved by the next reading (or an `online` presence message). While a collar is silent the
  * other rules simply get no data; they never read silence as a sick cow.
  */
+
+import { silenceLimitMs } from '../cadence.js';
 import type { Condition } from '../condition.js';
 import { cowCondition, formatDuration, slotAt, slotTimes } from '../conditions.js';
 import { F64_STRIDE, LAST_TS, WILL_OFFLINE } from '../layout.js';
@@ -24,8 +27,7 @@ export function detectSilence(
   const at = slotAt(cow, 'collar-offline');
   if (isOpen(f64, at)) return;
   const last = f64[cow.row * F64_STRIDE + LAST_TS] as number;
-  if (Number.isNaN(last) || now - Math.max(last, listeningSince) < cow.th.offline.afterMinutes * MINUTE_MS)
-    return;
+  if (Number.isNaN(last) || now - Math.max(last, listeningSince) < silenceLimitMs(cow, f64)) return;
   raiseSlot(f64, at, last, now);
   const collar = cow.collarId ?? 'collar';
   out.push(

@@ -1,12 +1,15 @@
 /**
  * Impossible or stuck values mean a faulty collar, not a sick cow: a body temperature of 44 C or
- * 33 C on a standing cow, or a value that does not change by a hundredth for an hour (a live animal's
- * temperature and movement always wobble). They raise `sensor-fault` and are kept out of every other rule.
+ * 33 C on a standing cow, or a value repeated exactly for an hour and over several readings in a row (a
+ * live animal's temperature and movement always wobble; a 2-h activity count may repeat by chance, so
+ * time alone is not enough). They raise `sensor-fault` and are kept out of every other rule, including
+ * the readings of the stuck run that came before the fault was recognised (see observe-reading.ts).
  */
 import type { Reading } from '../../telemetry/protocol.js';
 import type { Condition } from '../condition.js';
 import { cowCondition, formatDuration, round1, slotAt, slotTimes } from '../conditions.js';
 import {
+  ACT_SAME_N,
   ACT_SAME_SINCE,
   BAD_RUN,
   F64_STRIDE,
@@ -14,6 +17,7 @@ import {
   LAST_ACT,
   LAST_TEMP,
   RAISED,
+  TEMP_SAME_N,
   TEMP_SAME_SINCE,
 } from '../layout.js';
 import type { CowRecord } from '../model.js';
@@ -22,7 +26,11 @@ import { stepSlot } from '../rule-slot.js';
 
 /** Which metrics of a reading the other rules may use. */
 export const TEMP_OK = 1;
+/** Activity, and rumination and eating (the same accelerometer measures them). */
 export const ACT_OK = 2;
+/** A stuck fault was raised just now: the run of stuck temperature / activity already stored must go. */
+export const VOID_TEMP = 4;
+export const VOID_ACT = 8;
 
 const REASON_TEMP_IMPOSSIBLE = 1;
 const REASON_TEMP_STUCK = 2;
@@ -39,12 +47,15 @@ export function detectSensorFault(cow: CowRecord, f64: Float64Array, r: Reading,
   const badAct = actPerMin > th.maxActivityPerMin;
   f64[row + BAD_RUN] = badTemp || badAct ? (f64[row + BAD_RUN] || 0) + 1 : 0;
   const stuckMs = th.stuckMinutes * MINUTE_MS;
-  const tempStuckFor = t === undefined ? 0 : sameFor(f64, row + LAST_TEMP, row + TEMP_SAME_SINCE, t, r.ts);
+  const tempStuckFor =
+    t === undefined ? 0 : sameFor(f64, row + LAST_TEMP, row + TEMP_SAME_SINCE, row + TEMP_SAME_N, t, r.ts);
   // Zero activity repeats naturally while a cow lies down; only a repeated non-zero count is suspicious.
   const actStuckFor =
-    r.activity > 0 ? sameFor(f64, row + LAST_ACT, row + ACT_SAME_SINCE, r.activity, r.ts) : 0;
-  const stuckTemp = tempStuckFor >= stuckMs;
-  const stuckAct = actStuckFor >= stuckMs;
+    r.activity > 0
+      ? sameFor(f64, row + LAST_ACT, row + ACT_SAME_SINCE, row + ACT_SAME_N, r.activity, r.ts)
+      : resetRun(f64, row + LAST_ACT, row + ACT_SAME_N);
+  const stuckTemp = tempStuckFor >= stuckMs && (f64[row + TEMP_SAME_N] as number) >= th.stuckReadings;
+  const stuckAct = actStuckFor >= stuckMs && (f64[row + ACT_SAME_N] as number) >= th.stuckReadings;
   const isImpossible = (f64[row + BAD_RUN] as number) >= th.forReadings;
   const at = slotAt(cow, 'sensor-fault');
   const times = slotTimes(f64, at);
@@ -116,15 +127,40 @@ export function detectSensorFault(cow: CowRecord, f64: Float64Array, r: Reading,
   let ok = 0;
   if (t !== undefined && !badTemp && !stuckTemp && !tempBlocked) ok |= TEMP_OK;
   if (!badAct && !stuckAct && !actBlocked) ok |= ACT_OK;
+  if (step === 'raise' && f64[row + FAULT_REASON] === REASON_TEMP_STUCK) ok |= VOID_TEMP;
+  if (step === 'raise' && f64[row + FAULT_REASON] === REASON_ACT_STUCK) ok |= VOID_ACT;
   return ok;
 }
 
-/** How long `value` has been repeated exactly (0 when it just changed). */
-function sameFor(f64: Float64Array, lastAt: number, sinceAt: number, value: number, ts: number): number {
+/** Event time the current run of repeated temperature / activity began (for VOID_TEMP / VOID_ACT). */
+export function stuckSince(cow: CowRecord, f64: Float64Array, which: 'temperature' | 'activity'): number {
+  return f64[cow.row * F64_STRIDE + (which === 'temperature' ? TEMP_SAME_SINCE : ACT_SAME_SINCE)] as number;
+}
+
+/**
+ * How long `value` has been repeated exactly (0 when it just changed), counting the readings of the
+ * run at `countAt`.
+ */
+function sameFor(
+  f64: Float64Array,
+  lastAt: number,
+  sinceAt: number,
+  countAt: number,
+  value: number,
+  ts: number,
+): number {
   if (f64[lastAt] !== value || Number.isNaN(f64[sinceAt] as number)) {
     f64[lastAt] = value;
     f64[sinceAt] = ts;
+    f64[countAt] = 1;
     return 0;
   }
+  f64[countAt] = (f64[countAt] as number) + 1;
   return ts - (f64[sinceAt] as number);
+}
+
+function resetRun(f64: Float64Array, lastAt: number, countAt: number): number {
+  f64[lastAt] = Number.NaN;
+  f64[countAt] = 0;
+  return 0;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDetector } from '../../../src/detect/detector.js';
-import { F32_STRIDE, F64_STRIDE } from '../../../src/detect/layout.js';
+import { F32_STRIDE, F64_STRIDE, F64_STRIDE_V1 } from '../../../src/detect/layout.js';
 import type { StoredState } from '../../../src/detect/snapshot.js';
 import { openDb } from '../../../src/store/db.js';
 import { createDetectorStateRepo } from '../../../src/store/detector-state-repo.js';
@@ -67,12 +67,29 @@ describe('detector state in SQLite', () => {
     const toOldJson = (state: StoredState) => {
       const bytes = state as Uint8Array;
       const copy = bytes.slice(8); // own, aligned buffer
-      const f64 = new Float64Array(copy.buffer, 0, F64_STRIDE);
+      // Layout 1 is layout 2 without the fields appended to the float64 part.
+      const f64 = new Float64Array(copy.buffer, 0, F64_STRIDE_V1);
       const f32 = new Float32Array(copy.buffer, F64_STRIDE * 8, F32_STRIDE);
       const json = (xs: ArrayLike<number>) => Array.from(xs, (x) => (Number.isNaN(x) ? null : x));
       return JSON.stringify({ v: 1, a: json(f64), b: json(f32) });
     };
     expect(raised(restartAndSurge(warmAndSave(toOldJson)), 'heat')).toHaveLength(1);
+  });
+
+  it('reads the binary state of layout 1 (before cadence and sensor fields), keeping every baseline', () => {
+    const toLayout1 = (state: StoredState) => {
+      const bytes = state as Uint8Array;
+      const header = bytes.slice(0, 8);
+      header[2] = 1;
+      const f64 = bytes.subarray(8, 8 + F64_STRIDE_V1 * 8);
+      const f32 = bytes.subarray(8 + F64_STRIDE * 8);
+      const out = new Uint8Array(8 + f64.length + f32.length);
+      out.set(header);
+      out.set(f64, 8);
+      out.set(f32, 8 + f64.length);
+      return out;
+    };
+    expect(raised(restartAndSurge(warmAndSave(toLayout1)), 'heat')).toHaveLength(1);
   });
 
   it('ignores a damaged state: the cow warms up again instead of alerting from garbage', () => {
