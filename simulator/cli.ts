@@ -6,6 +6,7 @@
 import { realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { COLLAR_PROFILE_NAMES, type CollarProfileName } from './collar-profiles.js';
 import { generateFarmFile } from './farm-file.js';
 import { HerdError } from './herd.js';
 import { DEFAULT_START, loadHerd, type SimulatedRun, simulateHerd } from './index.js';
@@ -31,7 +32,9 @@ Run:
   --days N            simulated days (default 1; live at --speed 1 runs 365 days unless set)
   --start TIME        RFC 3339 start (recording default ${DEFAULT_START}; live default: now, or
                       now minus --days when accelerated so readings are never in the future)
-  --interval S        reading interval, 60 or 300 seconds (default 300)
+  --interval S        reading interval of a full collar, 60 or 300 seconds (default 300)
+  --collar MODEL      the collar every cow wears: ${COLLAR_PROFILE_NAMES.join(', ')}
+                      (default full-5min; see simulator/README.md "Collar models")
   --scenario FILE     scenario YAML (rates, events at set times, delivery faults); see simulator/README.md
   --normal            a normal herd: nothing injected, no benign changes, no delivery faults
 Output:
@@ -61,6 +64,7 @@ const OPTIONS = {
   days: { type: 'string' },
   start: { type: 'string' },
   interval: { type: 'string' },
+  collar: { type: 'string' },
   scenario: { type: 'string' },
   normal: { type: 'boolean' },
   record: { type: 'string' },
@@ -131,6 +135,11 @@ async function simulate(values: Values): Promise<number> {
   const interval = integer(values.interval ?? '300', '--interval', 1);
   if (interval !== 60 && interval !== 300)
     throw new UsageError(`--interval must be 60 or 300 (got ${interval})`);
+  const collar = values.collar;
+  if (collar !== undefined && !(COLLAR_PROFILE_NAMES as string[]).includes(collar))
+    throw new UsageError(`--collar must be one of ${COLLAR_PROFILE_NAMES.join(', ')} (got "${collar}")`);
+  if (collar !== undefined && values.interval !== undefined)
+    throw new UsageError('--collar and --interval exclude each other (a collar model has its own interval)');
   const speed = parseSpeed(values.speed ?? '1');
   const live = values.broker !== undefined;
   if (live && !/^(mqtt|mqtts|ws|wss):\/\//.test(values.broker ?? '')) {
@@ -164,6 +173,7 @@ async function simulate(values: Values): Promise<number> {
     start,
     days,
     intervalS: interval,
+    ...(collar !== undefined ? { collar: collar as CollarProfileName } : {}),
   });
   const sim = run.simulation;
   const progress = values.quiet ? undefined : new Progress();

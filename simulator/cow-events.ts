@@ -77,7 +77,7 @@ export function applyEvent(
       return;
     }
     case 'calving':
-      applyCalving(elapsedH, q.calvingAfterH as number, q.tempDropC as number, fx, r);
+      applyCalving(elapsedH, q, fx, r);
       return;
     case 'geofence':
       fx.activity *= 1.3;
@@ -106,22 +106,36 @@ function illnessDrop(elapsedH: number, q: PlannedEvent['params']): number {
   return leadDrop + (full - leadDrop) * Math.min(1, elapsedH / (q.declineH as number));
 }
 
-/** Temperature drop the day before, rumination falling and restlessness rising in the last hours. */
-function applyCalving(elapsedH: number, calvingAfterH: number, drop: number, fx: Effects, r: Random): void {
-  const h = calvingAfterH - elapsedH;
-  fx.tempAdd -= h > 0 ? drop * Math.min(1, elapsedH / 6) : drop * 0.5;
-  if (h > 8 && h <= 12) {
-    fx.rumShare *= 0.7;
-    fx.eatShare *= 0.7;
-  } else if (h > 0 && h <= 8) {
-    fx.activity *= 1.4 + 1.2 * r.next();
-    fx.rumShare *= 0.5;
-    fx.eatShare *= 0.6;
-  } else if (h <= 0 && h > -1) {
+/**
+ * The staged signs of calving, `h` hours before the birth (event-defaults.ts draws each cow's stages):
+ * her temperature falls over the last `tempLeadH`, rumination in the last `ruminationLeadH`, and she is
+ * restless in the last `restlessLeadH`; then the birth itself and a quieter, hungry day after. Truth files
+ * written before the stages were drawn (no tempLeadH) keep the old shape's timing.
+ */
+function applyCalving(elapsedH: number, q: PlannedEvent['params'], fx: Effects, r: Random): void {
+  const h = (q.calvingAfterH as number) - elapsedH;
+  const drop = q.tempDropC as number;
+  const tempLeadH = Number(q.tempLeadH ?? 24);
+  const rumLeadH = Number(q.ruminationLeadH ?? 12);
+  const rumDrop = Number(q.ruminationDrop ?? 0.5);
+  const restlessLeadH = Number(q.restlessLeadH ?? 8);
+  const restless = Number(q.restlessFactor ?? 2);
+  if (h > 0) {
+    // The fall takes about 6 h to complete.
+    fx.tempAdd -= drop * Math.max(0, Math.min(1, (tempLeadH - h) / 6));
+    if (h <= rumLeadH) {
+      fx.rumShare *= 1 - rumDrop;
+      fx.eatShare *= 1 - 0.8 * rumDrop;
+    }
+    if (h <= restlessLeadH) fx.activity *= restless * (0.8 + 0.4 * r.next());
+    return;
+  }
+  fx.tempAdd -= drop * 0.5;
+  if (h > -1) {
     fx.activity *= 2.2;
     fx.rumShare *= 0.1;
     fx.eatShare = 0;
-  } else if (h <= -1) {
+  } else {
     fx.activity *= 0.8;
     fx.rumShare *= 0.5;
     fx.eatShare *= 0.6;

@@ -4,12 +4,13 @@
  * objects) because this loop runs millions of times per run.
  */
 
+import type { Rhythm } from './collar-profiles.js';
 import { applyEvent, type Effects } from './cow-events.js';
 import type { HerdContext } from './herd-context.js';
 import type { Measurement } from './measurement.js';
 import type { Pasture } from './pasture.js';
 import { activeFrom, type CowEventKind, type PlannedEvent } from './plan.js';
-import { type DailyProfiles, dailyProfiles } from './profiles.js';
+import { type DailyProfiles, dailyProfiles, NIGHT_FROM_MIN, NIGHT_TO_MIN } from './profiles.js';
 import { logNormalTable, type Random } from './random.js';
 
 const HOUR_MS = 3_600_000;
@@ -54,7 +55,10 @@ export class Cow {
 
   #events: Event[];
   #nextEvent = 0;
-  #profiles: DailyProfiles = dailyProfiles();
+  #profiles: DailyProfiles;
+  readonly #rangeland: boolean;
+  /** Tonight's shift of her night grazing bout, minutes (rangeland), or NaN when she rests all night. */
+  #nightShiftMin = 0;
   #day = -1;
   #dayActivity = 1;
   #dayRumination = 1;
@@ -71,8 +75,16 @@ export class Cow {
   #geofenceCorner = 0;
   #pasture: Pasture | undefined;
 
-  constructor(events: Event[], start: number, random: Random, pasture: Pasture | undefined) {
+  constructor(
+    events: Event[],
+    start: number,
+    random: Random,
+    pasture: Pasture | undefined,
+    rhythm: Rhythm = 'dairy',
+  ) {
     this.#events = events;
+    this.#profiles = dailyProfiles(rhythm);
+    this.#rangeland = rhythm === 'rangeland';
     this.activityScale = Math.exp(0.2 * random.normal());
     this.ruminationPerDay = clamp(510 + 45 * random.normal(), 420, 600);
     this.eatingPerDay = clamp(270 + 30 * random.normal(), 200, 340);
@@ -135,8 +147,8 @@ export class Cow {
   measure(t: number, intervalS: number, ctx: HerdContext, r: Random, out: Measurement): void {
     const L = intervalS / 60;
     const p = this.#profiles;
-    const m = ctx.minute | 0;
     this.#newDay(t, r);
+    const m = this.#rangeland ? this.#nightMinute(ctx.minute | 0) : ctx.minute | 0;
     const fx = EFFECTS;
     fx.activity = (p.activity[m] as number) * L * this.activityScale * this.#dayActivity * ctx.activityFactor;
     fx.rumShare =
@@ -214,6 +226,20 @@ export class Cow {
     // Day-to-day variation of one cow (feed, weather she feels, social rank shifts).
     this.#dayActivity = Math.exp(0.08 * r.normal());
     this.#dayRumination = clamp(1 + 0.05 * r.normal(), 0.88, 1.12);
+    if (this.#rangeland) {
+      // Grazing at night follows the moon, the heat of the day and the herd: its hour moves by an hour
+      // or more from night to night, and some nights a cow stays lying down.
+      const herdShift = ((day * 7919) % 121) - 60;
+      this.#nightShiftMin = r.chance(0.2) ? Number.NaN : herdShift + 45 * r.normal();
+    }
+  }
+
+  /** The minute of the rhythm a rangeland cow lives at `minute`: her night bout moves, or she rests. */
+  #nightMinute(minute: number): number {
+    const night = minute >= NIGHT_FROM_MIN || minute < NIGHT_TO_MIN;
+    if (!night) return minute;
+    if (Number.isNaN(this.#nightShiftMin)) return NIGHT_FROM_MIN + 60;
+    return (((minute - Math.round(this.#nightShiftMin)) % 1440) + 1440) % 1440;
   }
 
   #battery(t: number): number {

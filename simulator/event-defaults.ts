@@ -1,9 +1,37 @@
-/** Default durations and parameters of every event kind (README: "Injected events"). */
+/**
+ * Default durations and parameters of every event kind (README: "Injected events"), each drawn per
+ * event from published ranges, so a benchmark does not test the detector against one fixed shape.
+ */
+import type { CollarProfile } from './collar-profiles.js';
 import type { Random } from './random.js';
 import type { EventParams } from './truth.js';
 
-/** Durations (hours) and parameters of each kind; fixed events override any of them. */
-export function defaultParams(kind: string, random: Random): { hours: number; params: EventParams } {
+/**
+ * Durations (hours) and parameters of each kind; fixed events override any of them. With a `collar`,
+ * events its sensors cannot show take a shape they can (a stuck accelerometer, not a stuck thermometer,
+ * on a collar without one), and silences and faults last a few of its reporting intervals at least.
+ */
+export function defaultParams(
+  kind: string,
+  random: Random,
+  collar?: CollarProfile,
+): { hours: number; params: EventParams } {
+  const d = shape(kind, random);
+  if (collar === undefined) return d;
+  const reportH = collar.reportS / 3600;
+  if (kind === 'collar-offline') {
+    // A silence of one or two reports of a coarse collar is radio loss, not an offline collar.
+    d.hours = Math.max(d.hours, 6 * reportH);
+  }
+  if (kind === 'sensor-fault') {
+    if (!collar.temperature) d.params = { mode: 'stuck', field: 'activity' };
+    // Stuck values are told from chance repeats by a run of readings (the detector's 8 by default).
+    d.hours = Math.max(d.hours, 11 * reportH);
+  }
+  return d;
+}
+
+function shape(kind: string, random: Random): { hours: number; params: EventParams } {
   switch (kind) {
     case 'heat':
       return {
@@ -19,8 +47,9 @@ export function defaultParams(kind: string, random: Random): { hours: number; pa
         params: { peakC: round2(random.range(39.8, 41)), rampH: round2(random.range(2, 4)) },
       };
     case 'illness': {
-      // Days of slow subclinical decline, then the clinical onset: she goes off feed within hours.
-      const declineH = random.range(6, 18);
+      // Days of slow subclinical decline, then the clinical onset: she goes off feed within hours
+      // (a fast one, as with an acute mastitis) or over a day (as a ketosis often does).
+      const declineH = random.range(4, 24);
       return {
         hours: declineH + random.range(12, 36),
         params: {
@@ -37,8 +66,21 @@ export function defaultParams(kind: string, random: Random): { hours: number; pa
         params: { activityFactor: round2(random.range(0.5, 0.7)), rampH: 48 },
       };
     case 'calving':
-      // Onset is when the signs start, 24 h before the calf; the event ends 6 h after it.
-      return { hours: 30, params: { calvingAfterH: 24, tempDropC: round2(random.range(0.3, 0.6)) } };
+      // Onset is 24 h before the calf; the event ends 6 h after it. The signs come in stages, each cow
+      // on her own clock: body temperature falls 0.3-0.6 C over the 12-24 h before, rumination falls
+      // in the last 2-10 h, and she gets restless (lying down and getting up) in the last 2-8 h.
+      return {
+        hours: 30,
+        params: {
+          calvingAfterH: 24,
+          tempDropC: round2(random.range(0.3, 0.6)),
+          tempLeadH: round2(random.range(12, 24)),
+          ruminationLeadH: round2(random.range(2, 10)),
+          ruminationDrop: round2(random.range(0.25, 0.5)),
+          restlessLeadH: round2(random.range(2, 8)),
+          restlessFactor: round2(random.range(1.3, 2.2)),
+        },
+      };
     case 'collar-offline':
       return { hours: random.range(2, 12), params: { lastWill: random.chance(0.5) } };
     case 'battery-low':

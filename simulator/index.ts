@@ -3,12 +3,15 @@
  * build a herd, simulate it, and consume the messages (ticks, recording lines or a file) plus truth.
  */
 import type { RecordingLine } from '../src/telemetry/protocol.js';
+import { COLLAR_PROFILES, type CollarProfileName } from './collar-profiles.js';
 import { buildHerd, findFarms, type Herd } from './herd.js';
 import { RecordingWriter } from './recorder.js';
 import { defaultScenario, normalScenario, readScenarioFile, type Scenario } from './scenario.js';
 import { type Emit, HerdSimulation, type MessageType } from './simulation.js';
 import type { Truth } from './truth.js';
 
+export type { CollarProfile, CollarProfileName } from './collar-profiles.js';
+export { COLLAR_PROFILE_NAMES, COLLAR_PROFILES, detectableKinds } from './collar-profiles.js';
 export type { Herd, SimCollar, SimFarm } from './herd.js';
 export { buildHerd, findFarms, HerdError, readFarmFile } from './herd.js';
 export type { Scenario } from './scenario.js';
@@ -41,7 +44,10 @@ export interface SimulateHerdOptions extends LoadHerdOptions {
   seed?: number;
   start?: number | string | Date;
   days?: number;
+  /** A full collar reporting every 60 or 300 s; `collar` picks any other model. */
   intervalS?: 60 | 300;
+  /** The collar model every cow wears (see simulator/collar-profiles.ts); overrides `intervalS`. */
+  collar?: CollarProfileName;
 }
 
 /** One message as it arrives. `payload` is the exact MQTT payload text. */
@@ -88,6 +94,7 @@ export function simulateHerd(options: SimulateHerdOptions = {}): SimulatedRun {
     start: toMs(options.start ?? DEFAULT_START),
     days: options.days ?? 1,
     intervalS: options.intervalS ?? 300,
+    ...(options.collar === undefined ? {} : { collar: COLLAR_PROFILES[options.collar] }),
   });
   return {
     herd,

@@ -68,10 +68,10 @@ export class LineWriter {
     pos += this.#tsBytes.length;
     pos = putInt(buf, pos, m.seq);
     pos = putInt(buf, putBytes(buf, pos, this.#intervalBytes), m.activity);
-    pos = putFixed(buf, putBytes(buf, pos, RUMINATION), m.ruminationMin, 10, 1);
-    pos = putFixed(buf, putBytes(buf, pos, EATING), m.eatingMin, 10, 1);
-    pos = putFixed(buf, putBytes(buf, pos, TEMPERATURE), m.temperatureC, 100, 2);
-    pos = putFixed(buf, putBytes(buf, pos, BATTERY), m.battery, 1000, 3);
+    if (m.hasRumination) pos = putFixed(buf, putBytes(buf, pos, RUMINATION), m.ruminationMin, 10, 1);
+    if (m.hasEating) pos = putFixed(buf, putBytes(buf, pos, EATING), m.eatingMin, 10, 1);
+    if (m.hasTemperature) pos = putFixed(buf, putBytes(buf, pos, TEMPERATURE), m.temperatureC, 100, 2);
+    if (m.hasBattery) pos = putFixed(buf, putBytes(buf, pos, BATTERY), m.battery, 1000, 3);
     if (m.hasPosition) {
       pos = putFixed6(buf, putBytes(buf, pos, LAT), m.lat);
       pos = putFixed6(buf, putBytes(buf, pos, LON), m.lon);

@@ -14,6 +14,11 @@ export class Measurement {
   temperatureC = 0;
   battery = 0;
   hasPosition = false;
+  /** Sensors the collar has: a field it lacks is left out of the reading (unknown, never zero). */
+  hasRumination = true;
+  hasEating = true;
+  hasTemperature = true;
+  hasBattery = true;
   lat = 0;
   lon = 0;
   /** Whole dBm. */
@@ -23,5 +28,9 @@ export class Measurement {
 /** The reading's JSON fields from `"ts"` on, without braces: a batch entry is `{body}`. */
 export function readingBody(m: Measurement, tsField: string): string {
   const position = m.hasPosition ? `,"lat":${fixed6(m.lat)},"lon":${fixed6(m.lon)}` : '';
-  return `${tsField},"seq":${m.seq},"intervalS":${m.intervalS},"activity":${m.activity},"ruminationMin":${fixed1(m.ruminationMin)},"eatingMin":${fixed1(m.eatingMin)},"temperatureC":${fixed2(m.temperatureC)},"battery":${fixed3(m.battery)}${position},"rssi":${m.rssi}`;
+  const rumination = m.hasRumination ? `,"ruminationMin":${fixed1(m.ruminationMin)}` : '';
+  const eating = m.hasEating ? `,"eatingMin":${fixed1(m.eatingMin)}` : '';
+  const temperature = m.hasTemperature ? `,"temperatureC":${fixed2(m.temperatureC)}` : '';
+  const battery = m.hasBattery ? `,"battery":${fixed3(m.battery)}` : '';
+  return `${tsField},"seq":${m.seq},"intervalS":${m.intervalS},"activity":${m.activity}${rumination}${eating}${temperature}${battery}${position},"rssi":${m.rssi}`;
 }

@@ -4,6 +4,7 @@
  * The plan is the ground truth; the herd model only renders it.
  */
 import type { AlertKind } from '../src/telemetry/protocol.js';
+import type { CollarProfile } from './collar-profiles.js';
 import { defaultParams, WEATHER } from './event-defaults.js';
 import type { Herd, SimCollar } from './herd.js';
 import { DAY_MS, LocalTime } from './local-time.js';
@@ -65,13 +66,15 @@ export interface PlanOptions {
   start: number;
   end: number;
   random: Random;
+  /** The collar every cow wears: event shapes that its sensors and cadence can show (event-defaults.ts). */
+  collar?: CollarProfile;
 }
 
 export class PlanError extends Error {
   override name = 'PlanError';
 }
 
-export function planRun({ herd, scenario, start, end, random }: PlanOptions): Plan {
+export function planRun({ herd, scenario, start, end, random, collar: profile }: PlanOptions): Plan {
   const plan: Plan = {
     cowEvents: herd.collars.map(() => []),
     herdEvents: herd.farms.map(() => []),
@@ -188,9 +191,10 @@ export function planRun({ herd, scenario, start, end, random }: PlanOptions): Pl
           if (!cowRandom.chance(scenario.rates[kind])) continue;
           if (kind === 'heat' && collar.group === 'dry') continue;
           if (kind === 'calving' && dryGroupExists && collar.group !== 'dry') continue;
-          if (kind === 'geofence' && !farm?.pasture) continue;
+          if (kind === 'geofence' && (!farm?.pasture || profile?.position === false)) continue;
+          if (kind === 'battery-low' && profile?.battery === false) continue;
           if ((kind === 'calving' || kind === 'battery-low') && once.has(kind)) continue;
-          const d = defaultParams(kind, cowRandom);
+          const d = defaultParams(kind, cowRandom, profile);
           const onset = alignTo(dayStart + cowRandom.range(0, DAY_MS));
           const lead = leadHours(kind, d.params) * HOUR_MS;
           const window = { start: onset - lead - 6 * HOUR_MS, end: onset + d.hours * HOUR_MS + 6 * HOUR_MS };
@@ -242,7 +246,7 @@ export function planRun({ herd, scenario, start, end, random }: PlanOptions): Pl
 
   function addFixed(fixed: FixedEvent): void {
     const onset = fixedOnset(fixed, start, scenario.warmupHours);
-    const d = defaultParams(fixed.kind, random.fork(`fixed:${nextId}`));
+    const d = defaultParams(fixed.kind, random.fork(`fixed:${nextId}`), profile);
     const hours = fixed.hours ?? d.hours;
     const params = { ...d.params, ...fixed.params };
     if (isHerdKind(fixed.kind)) {

@@ -1,11 +1,15 @@
 /**
- * The daily rhythm of a dairy cow on a two-milking schedule, per local minute of the day (see
- * simulator/README.md for the sources): activity counts per minute, and the shares of each minute
- * spent ruminating and eating, normalised so a day sums to 1440 (a cow's daily total scales them).
+ * The daily rhythm of a cow, per local minute of the day (see simulator/README.md for the sources):
+ * activity counts per minute, and the shares of each minute spent ruminating and eating, normalised so
+ * a day sums to 1440 (a cow's daily total scales them). Two rhythms: a dairy cow on a two-milking
+ * schedule, and a beef cow on rangeland, who grazes at dawn, at dusk and in a bout around midnight.
  */
+import type { Rhythm } from './collar-profiles.js';
+
+type Segment = [number, number, number, number];
 
 /** [start hour, activity counts/min, rumination share, eating share]. */
-const SEGMENTS: [number, number, number, number][] = [
+const DAIRY: Segment[] = [
   [0, 12, 0.5, 0.05], // night rest: lying, most rumination happens now
   [4, 25, 0.35, 0.05], // waking, gathering
   [5, 110, 0.05, 0], // morning milking: walking to and standing in the parlour
@@ -18,6 +22,23 @@ const SEGMENTS: [number, number, number, number][] = [
   [19.5, 40, 0.4, 0.15],
   [22, 12, 0.5, 0.05],
 ];
+
+/** Grazing cattle without milking: the big bouts at dawn and dusk, a night bout, rumination between. */
+const RANGELAND: Segment[] = [
+  [0, 55, 0.1, 0.65], // end of the night grazing bout
+  [0.75, 10, 0.6, 0.05], // lying, ruminating
+  [5, 70, 0.05, 0.8], // dawn grazing
+  [9, 15, 0.55, 0.05], // resting, ruminating
+  [12, 35, 0.25, 0.4], // light midday grazing
+  [14, 15, 0.55, 0.05],
+  [16, 70, 0.05, 0.8], // evening grazing
+  [20, 12, 0.5, 0.05],
+  [22.75, 55, 0.1, 0.65], // night grazing bout (its time varies night to night: see cow.ts)
+];
+
+/** Local minutes of the night in which a rangeland cow's grazing bout may shift (20:00-04:00). */
+export const NIGHT_FROM_MIN = 20 * 60;
+export const NIGHT_TO_MIN = 4 * 60;
 
 /** Hours of the two milkings (local time), used for the walk to the parlour. */
 export const MILKING_HOURS: readonly [number, number][] = [
@@ -33,19 +54,23 @@ export interface DailyProfiles {
   meanActivity: number;
 }
 
-let cached: DailyProfiles | undefined;
+const cached = new Map<Rhythm, DailyProfiles>();
 
-export function dailyProfiles(): DailyProfiles {
-  cached ??= buildProfiles();
-  return cached;
+export function dailyProfiles(rhythm: Rhythm = 'dairy'): DailyProfiles {
+  let profiles = cached.get(rhythm);
+  if (profiles === undefined) {
+    profiles = buildProfiles(rhythm === 'dairy' ? DAIRY : RANGELAND);
+    cached.set(rhythm, profiles);
+  }
+  return profiles;
 }
 
-function buildProfiles(): DailyProfiles {
+function buildProfiles(segments: Segment[]): DailyProfiles {
   const raw = [new Float64Array(1440), new Float64Array(1440), new Float64Array(1440)] as const;
   for (let m = 0; m < 1440; m++) {
     const h = m / 60;
-    let seg = SEGMENTS[0] as [number, number, number, number];
-    for (const s of SEGMENTS) if (s[0] <= h) seg = s;
+    let seg = segments[0] as Segment;
+    for (const s of segments) if (s[0] <= h) seg = s;
     raw[0][m] = seg[1];
     raw[1][m] = seg[2];
     raw[2][m] = seg[3];

@@ -4,6 +4,7 @@
  * gaps, duplicates, malformed messages), in arrival order.
  */
 import { MAX_BATCH_READINGS, statusTopic, telemetryTopic } from '../src/telemetry/protocol.js';
+import { type CollarProfile, fullCollar } from './collar-profiles.js';
 import { Cow } from './cow.js';
 import type { Herd } from './herd.js';
 import { HerdContext } from './herd-context.js';
@@ -40,7 +41,10 @@ export interface SimulationOptions {
   /** First instant of the run (Unix ms); readings are stamped at the end of each interval after it. */
   start: number;
   days: number;
+  /** A full collar reporting every 60 or 300 s (default 300); or give `collar`. */
   intervalS?: 60 | 300;
+  /** The collar model every cow wears (simulator/collar-profiles.ts); overrides `intervalS`. */
+  collar?: CollarProfile;
 }
 
 export class HerdSimulation {
@@ -49,7 +53,11 @@ export class HerdSimulation {
   readonly plan: Plan;
   readonly start: number;
   readonly end: number;
+  /** Step of the simulation, s (time advances by this per step()). */
   readonly intervalS: number;
+  /** Seconds each reading covers: a multiple of the step (readings sum the steps they cover). */
+  readonly reportS: number;
+  readonly collar: CollarProfile;
   /** End of the interval the next step() generates. */
   t: number;
   readings = 0;
@@ -68,6 +76,15 @@ export class HerdSimulation {
   readonly #buffers: string[][];
   #pending: { collar: number; text: string }[] = [];
   readonly #m = new Measurement();
+  /** Per collar: sums of the steps of the block being reported, and how many steps they hold. */
+  readonly #block: {
+    act: Float64Array;
+    rum: Float64Array;
+    eat: Float64Array;
+    temp: Float64Array;
+    steps: Int32Array;
+  };
+  readonly #seq: Float64Array;
   #started = false;
 
   constructor(options: SimulationOptions) {
@@ -75,9 +92,13 @@ export class HerdSimulation {
     const random = new Random(seed);
     this.herd = options.herd;
     this.#scenario = options.scenario ?? defaultScenario();
-    this.intervalS = options.intervalS ?? 300;
+    this.collar = options.collar ?? fullCollar(options.intervalS ?? 300);
+    this.intervalS = this.collar.stepS;
+    this.reportS = this.collar.reportS;
+    // Blocks end on whole multiples of their length (2-h blocks at even hours, as neck tags report).
+    const reportMs = this.reportS * 1000;
+    this.start = Math.floor(options.start / reportMs) * reportMs;
     const stepMs = this.intervalS * 1000;
-    this.start = Math.floor(options.start / stepMs) * stepMs;
     this.end = this.start + Math.round(options.days * 86_400_000);
     this.t = this.start + stepMs;
     this.plan = planRun({
@@ -86,6 +107,7 @@ export class HerdSimulation {
       start: this.start,
       end: this.end,
       random: random.fork('plan'),
+      collar: this.collar,
     });
     const farmIndex = new Map(this.herd.farms.map((f, i) => [f.id, i]));
     this.#contexts = this.herd.farms.map((f, i) => new HerdContext(f, this.plan.herdEvents[i] ?? []));
@@ -97,8 +119,23 @@ export class HerdSimulation {
           this.start,
           random.fork(`cow:${c.farmId}:${c.collarId}`),
           this.#contexts[this.#farmOf[i] as number]?.pasture,
+          this.collar.rhythm,
         ),
     );
+    const n = this.herd.collars.length;
+    this.#block = {
+      act: new Float64Array(n),
+      rum: new Float64Array(n),
+      eat: new Float64Array(n),
+      temp: new Float64Array(n),
+      steps: new Int32Array(n),
+    };
+    this.#seq = Float64Array.from(this.#cows, (c) => c.seq);
+    const m = this.#m;
+    m.hasRumination = this.collar.rumination;
+    m.hasEating = this.collar.eating;
+    m.hasTemperature = this.collar.temperature;
+    m.hasBattery = this.collar.battery;
     this.#heads = this.herd.collars.map((c) => `{"v":1,"collarId":"${c.collarId}",`);
     this.#topics = this.herd.collars.map((c) => telemetryTopic(c.farmId, c.collarId));
     this.#statusTopics = this.herd.collars.map((c) => statusTopic(c.farmId, c.collarId));
@@ -111,7 +148,7 @@ export class HerdSimulation {
       seed,
       startTs: iso(this.start),
       endTs: iso(this.end),
-      intervalS: this.intervalS,
+      intervalS: this.reportS,
       farms: this.herd.farms.map((f) => ({
         id: f.id,
         cows: f.collars.map((c) => ({ cowId: c.cowId, collarId: c.collarId, generated: c.generated })),
@@ -167,9 +204,13 @@ export class HerdSimulation {
           );
         }
       }
-      if (cow.offline) continue;
+      if (cow.offline) {
+        this.#block.steps[i] = 0;
+        continue;
+      }
       const m = this.#m;
       cow.measure(t, intervalS, this.#contexts[this.#farmOf[i] as number] as HerdContext, this.#noise, m);
+      if (!this.#report(i, t, m)) continue;
       this.readings++;
       if (this.#inGap(i, t)) {
         (this.#buffers[i] as string[]).push(readingBody(m, tsField));
@@ -220,6 +261,45 @@ export class HerdSimulation {
   ): void {
     this.messages++;
     emit(type, i, topic, text, json, retain);
+  }
+
+  /**
+   * Whether collar `i` reports at the end of step `t`, with `m` holding what it reports: a block
+   * collar sums its steps and reports once a block is complete (a block cut by an outage is not
+   * reported); a reading lost on the radio is measured but never sent.
+   */
+  #report(i: number, t: number, m: Measurement): boolean {
+    const collar = this.collar;
+    m.hasPosition = m.hasPosition && collar.position;
+    if (collar.reportS !== collar.stepS) {
+      const b = this.#block;
+      b.act[i] = (b.act[i] as number) + m.activity;
+      b.rum[i] = (b.rum[i] as number) + m.ruminationMin;
+      b.eat[i] = (b.eat[i] as number) + m.eatingMin;
+      b.temp[i] = (b.temp[i] as number) + m.temperatureC;
+      const steps = (b.steps[i] as number) + 1;
+      b.steps[i] = steps;
+      if ((t - this.start) % (collar.reportS * 1000) !== 0) return false;
+      const complete = steps === collar.reportS / collar.stepS;
+      m.activity = b.act[i] as number;
+      m.ruminationMin = b.rum[i] as number;
+      m.eatingMin = b.eat[i] as number;
+      m.temperatureC = (b.temp[i] as number) / steps;
+      m.intervalS = collar.reportS;
+      m.seq = this.#seq[i] as number;
+      b.act[i] = 0;
+      b.rum[i] = 0;
+      b.eat[i] = 0;
+      b.temp[i] = 0;
+      b.steps[i] = 0;
+      if (!complete) return false;
+      this.#seq[i] = m.seq + 1;
+    }
+    if (collar.lossRate > 0 && this.#delivery.next() < collar.lossRate) {
+      this.truth.delivery.lostReadings = (this.truth.delivery.lostReadings ?? 0) + 1;
+      return false;
+    }
+    return true;
   }
 
   #inGap(i: number, t: number): boolean {

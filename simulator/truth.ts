@@ -54,6 +54,8 @@ export interface Truth {
     duplicates: number;
     /** Extra malformed messages, by reason; they carry no reading and must only be dead-lettered. */
     malformed: Record<string, number>;
+    /** Readings lost on the radio (collars without resend, e.g. LoRaWAN): measured, never delivered. */
+    lostReadings?: number;
   };
 }
 

@@ -165,6 +165,14 @@ const cowSchema = z.strictObject({
   tag: z.string().min(1).describe('ear tag number'),
   group: z.string().min(1).optional().describe('herd group (e.g. milking, dry, heifers)'),
   collar: idSchema.optional().describe('collar id worn now'),
+  calvingDue: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD, e.g. 2026-12-24')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real date')
+    .optional()
+    .describe(
+      'expected calving date (insemination date + about 283 days): calving alerts watch closer around it and stay off a cow nowhere near it',
+    ),
   collarPassword: secretSchema
     .optional()
     .describe('per-collar MQTT password (overrides the farm credential)'),

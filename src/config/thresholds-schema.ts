@@ -62,8 +62,20 @@ const heatSchema = z.strictObject({
   activityRatio: positive(1.8, 'activity this many times her time-of-day normal counts as heat (estrus)'),
   windowHours: windowHours(2, 'hours of activity compared with her normal'),
   forHours: nonNegative(1, 'how long the surge must last before alerting'),
+  herdRatio: positive(
+    1.5,
+    "and this many times the herd's median activity over the same hours (a grazing bout the herd shares is not heat)",
+  ),
+  dayRatio: positive(
+    1.6,
+    'and this many times her own normal averaged over the whole day (estrus is 2-4 times her day; a night grazing bout is a surge only against her night)',
+  ),
   clearRatio: positive(1.3, 'heat ends once activity is under this many times normal'),
   clearForHours: positive(2, 'how long activity must stay under clearRatio to resolve'),
+  maxHours: positive(
+    30,
+    'estrus lasts under 30 h: an alert still open this long is closed and her normal learns again',
+  ),
 });
 
 const lamenessSchema = z.strictObject({
@@ -76,6 +88,12 @@ const lamenessSchema = z.strictObject({
   ),
   clearDropPct: pct(15, 'resolves once the activity drop is under this, %'),
   clearForHours: positive(12, 'how long the drop must stay small to resolve'),
+  withoutRumination: z
+    .boolean()
+    .default(true)
+    .describe(
+      'on collars that measure no rumination, alert on the activity drop alone (it cannot be told from illness); false: lameness off for them',
+    ),
 });
 
 const calvingSchema = z.strictObject({
@@ -83,6 +101,18 @@ const calvingSchema = z.strictObject({
   windowHours: windowHours(6, 'hours over which the temperature drop and rumination are averaged'),
   ruminationDropPct: pct(25, 'rumination drop over the window that must come with the temperature drop, %'),
   restlessRatio: positive(1.3, 'or: activity this many times normal (restlessness) with the drop'),
+  stagesWithinHours: windowHours(
+    24,
+    'the temperature drop (the first sign) counts for this long, as rumination and restlessness follow hours later',
+  ),
+  dueWindowDaysBefore: nonNegative(
+    14,
+    "days before a cow's calvingDue from which a single late sign (rumination down or restless) is enough",
+  ),
+  dueWindowDaysAfter: nonNegative(
+    10,
+    'days after calvingDue that window lasts; outside it a cow with a calvingDue gets no calving alert',
+  ),
   forHours: nonNegative(1, 'how long the signs must last before alerting'),
   clearForHours: positive(24, 'resolves after the signs have been absent this long'),
 });
@@ -91,7 +121,7 @@ const offlineSchema = z.strictObject({
   afterMinutes: positive(60, 'silence after which a collar is offline'),
   missedReadings: positive(
     3,
-    "or this many of the collar's own reporting intervals, when longer (an hourly collar is offline after 3 h, a 2-h neck tag after 6 h)",
+    'or once it has missed this many readings in a row of its own cadence, when that is longer (an hourly collar after 4.5 h of silence, a 2-h neck tag after 9 h)',
   ),
 });
 
@@ -184,7 +214,9 @@ export const thresholdsSchema = z.strictObject({
   illness: illnessSchema.prefault({}).describe('rumination drop against her own normal'),
   heat: heatSchema.prefault({}).describe('estrus: activity surge against her own normal'),
   lameness: lamenessSchema.prefault({}).describe('activity drop over days, rumination kept'),
-  calving: calvingSchema.prefault({}).describe('temperature drop with rumination drop or restlessness'),
+  calving: calvingSchema
+    .prefault({})
+    .describe('staged signs: temperature drop, then rumination drop or restlessness; closer near calvingDue'),
   offline: offlineSchema.prefault({}).describe('collar silence'),
   batteryLow: batteryLowSchema.prefault({}).describe('collar battery'),
   geofence: geofenceSchema.prefault({}).describe('leaving the pasture polygon'),

@@ -38,12 +38,14 @@ export function cadenceOf(cow: CowRecord, f64: Float64Array): number {
 }
 
 /**
- * Silence after which the collar counts as offline: `offline.afterMinutes`, or `offline.missedReadings`
- * of its own cadence when that is longer (an hourly collar is not offline after one missed report).
+ * Silence after which the collar counts as offline: `offline.afterMinutes`, or, when longer, the time
+ * in which it has missed `offline.missedReadings` readings in a row of its own cadence (the next one
+ * is due too, and half a cadence more for clock jitter): an hourly collar is not offline after one
+ * missed report, nor a 15-min collar when a coverage gap holds back three of its readings.
  */
 export function silenceLimitMs(cow: CowRecord, f64: Float64Array): number {
   const th = cow.th.offline;
   const cadence = cadenceOf(cow, f64);
-  const byReadings = Number.isNaN(cadence) ? 0 : th.missedReadings * cadence;
+  const byReadings = Number.isNaN(cadence) ? 0 : (th.missedReadings + 1.5) * cadence;
   return Math.max(th.afterMinutes * MINUTE_MS, byReadings);
 }

@@ -152,6 +152,7 @@ export function createDetector(deps: { registry: Registry }): Detector {
             name: '',
             tag: '',
             th: farmTh,
+            calvingDueMs: Number.NaN,
             row: newRow(),
             lateOut: undefined,
           };
@@ -162,6 +163,8 @@ export function createDetector(deps: { registry: Registry }): Detector {
         record.name = cow.name;
         record.tag = cow.tag;
         record.th = resolve(cow);
+        record.calvingDueMs =
+          cow.calvingDue === undefined ? Number.NaN : Date.parse(`${cow.calvingDue}T12:00:00Z`);
         state.cows.push(record);
       }
     }

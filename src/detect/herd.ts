@@ -8,7 +8,7 @@
 import { updateBaseline } from './baseline.js';
 import type { Condition } from './condition.js';
 import { formatDuration, herdCondition, round1, round2, slotAt } from './conditions.js';
-import { windowRatio, windowTempDev } from './hour-ring.js';
+import { dailyNormal, windowRate, windowRatio, windowTempDev } from './hour-ring.js';
 import {
   BINS,
   type CowKind,
@@ -28,6 +28,8 @@ import {
   RAISED,
   RING_HOURS,
   ringAt,
+  SEEN_RUM_TS,
+  SEEN_TEMP_TS,
   TEMP_DEV,
   TEMP_DEV_TS,
   WARM_MIN,
@@ -36,9 +38,13 @@ import type { CowRecord, FarmState } from './model.js';
 import { HOUR_MS, MINUTE_MS } from './model.js';
 import { isOpen, stepSlot } from './rule-slot.js';
 import { type HourlyView, runHourlyRules } from './rules/hourly-rules.js';
+import { hasSensor } from './sensors.js';
 
-/** Values per cow per hour: 7 rule windows, then the hour's own activity, rumination, temperature. */
-const V = 10;
+/**
+ * Values per cow per hour: 7 rule windows, then the hour's own activity, rumination, temperature, then
+ * her activity per minute over the heat window (compared with the herd's, not divided by it).
+ */
+const V = 11;
 /** Cows need a day of data before they count towards herd medians. */
 const HERD_MIN_MINUTES = 24 * 60;
 /** Temperature deviations older than this do not count towards the herd's current rise. */
@@ -85,12 +91,15 @@ export function evaluateHour(
     values[o + 7] = ratio(1, R_ACT, R_MIN, METRIC_ACT);
     values[o + 8] = ratio(1, R_RUM, R_RUM_MIN, METRIC_RUM);
     values[o + 9] = dev(1);
+    values[o + 10] = Number.isNaN(cur)
+      ? Number.NaN
+      : windowRate(f32, r32, cur, hour, th.heat.windowHours, R_ACT, R_MIN);
   }
   const herd = new Float64Array(V);
   for (let j = 0; j < V; j++) {
     const isShift = j === 4 || j === 9;
     const m = herdMedian(farm, f64, values, j);
-    herd[j] = Number.isNaN(m) ? (isShift ? 0 : 1) : m;
+    herd[j] = Number.isNaN(m) ? (isShift ? 0 : j === 10 ? Number.NaN : 1) : m;
   }
   farm.factors = {
     heat: round2(herd[0] as number),
@@ -114,6 +123,10 @@ export function evaluateHour(
         calvTempDev: (values[o + 4] as number) - (herd[4] as number),
         calvRumRatio: (values[o + 5] as number) / (herd[5] as number),
         calvActRatio: (values[o + 6] as number) / (herd[6] as number),
+        heatVsHerd: (values[o + 10] as number) / (herd[10] as number),
+        heatVsDay: (values[o + 10] as number) / dailyNormal(f32, cow.row * F32_STRIDE, METRIC_ACT),
+        hasRumination: hasSensor(f64, r64, SEEN_RUM_TS),
+        hasTemperature: hasSensor(f64, r64, SEEN_TEMP_TS),
       };
       runHourlyRules(cow, f64, view, ts, out);
     }

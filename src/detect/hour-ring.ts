@@ -86,3 +86,36 @@ export function windowTempDev(
   if (minutes < hours * 30) return Number.NaN;
   return ((sums[0] as number) - (sums[1] as number)) / minutes;
 }
+
+/** Observed `field` per minute of `minField` over the window (NaN under half coverage). */
+export function windowRate(
+  f32: Float32Array,
+  row32: number,
+  curHour: number,
+  endHour: number,
+  hours: number,
+  field: number,
+  minField: number,
+): number {
+  let obs = 0;
+  let minutes = 0;
+  for (let h = endHour - hours + 1; h <= endHour; h++) {
+    if (h > curHour || h <= curHour - RING_HOURS + 1) continue;
+    obs += f32[row32 + ringAt(h, field)] as number;
+    minutes += f32[row32 + ringAt(h, minField)] as number;
+  }
+  return minutes < hours * 30 ? Number.NaN : obs / minutes;
+}
+
+/** Her normal `metric` averaged over the hours of the day she has a normal for (NaN for none). */
+export function dailyNormal(f32: Float32Array, row32: number, metric: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let bin = 0; bin < BINS; bin++) {
+    const v = baselineMean(f32, row32, metric, bin);
+    if (Number.isNaN(v)) continue;
+    sum += v;
+    n++;
+  }
+  return n < BINS / 2 ? Number.NaN : sum / n;
+}

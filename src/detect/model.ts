@@ -15,6 +15,8 @@ export interface CowRecord {
   name: string;
   tag: string;
   th: Thresholds;
+  /** Expected calving date (Unix ms, noon UTC of the farm file's date), NaN when unknown. */
+  calvingDueMs: number;
   /** Row in the state slab. */
   row: number;
   /** Conditions produced from late readings, held until the late stream ends (see detector.ts). */

@@ -44,6 +44,8 @@ export interface ScoreReport {
   falseAlertsPer100CowDays: number;
   /** False alerts on a cow that had another injected event at the time (a consequence, e.g. illness during fever). */
   consequentialFalseAlerts: number;
+  /** Those, by "event kind -> alert kind" (e.g. "calving -> illness": a calving reported as illness). */
+  wrongKind: Record<string, number>;
   lateDetections: number;
   /** Cow-level fever or illness alerts raised during a herd heat stress event that match no cow event. */
   cowAlertsDuringHerdHeatStress: number;
@@ -52,6 +54,8 @@ export interface ScoreReport {
 export interface ScoreOptions {
   /** How long after an event's end a detection still matches it (not counted false), ms. Default 2 h. */
   afterEndMs?: number;
+  /** How long before an event starts to show a detection already matches it, ms. Default 1 h. */
+  beforeOnsetMs?: number;
   /** Deadline after onset for illness, ms (default 12 h). */
   illnessDeadlineMs?: number;
 }
@@ -93,6 +97,7 @@ export function score(
   options: ScoreOptions = {},
 ): ScoreReport {
   const afterEndMs = options.afterEndMs ?? 2 * HOUR_MS;
+  const beforeOnsetMs = options.beforeOnsetMs ?? HOUR_MS;
   const illnessDeadlineMs = options.illnessDeadlineMs ?? 12 * HOUR_MS;
   const days = (truth.endTs - truth.startTs) / (24 * HOUR_MS);
   const cowDays = truth.farms.reduce((sum, f) => sum + f.cows.length, 0) * days;
@@ -107,9 +112,11 @@ export function score(
   const kinds = Object.fromEntries(ALERT_KINDS.map((k) => [k, emptyScore()])) as Record<AlertKind, KindScore>;
   let falseAlerts = 0;
   let consequential = 0;
+  const wrongKind: Record<string, number> = {};
   let late = 0;
   let duringHeatStress = 0;
-  const matches = (e: TruthEvent, ts: number) => ts >= showsFrom(e) - HOUR_MS && ts <= e.endTs + afterEndMs;
+  const matches = (e: TruthEvent, ts: number) =>
+    ts >= showsFrom(e) - beforeOnsetMs && ts <= e.endTs + afterEndMs;
 
   for (const d of detections) {
     const k = kinds[d.kind];
@@ -126,7 +133,12 @@ export function score(
     k.falseAlerts++;
     falseAlerts++;
     const others = cowEvents.get(`${d.farmId}/${d.cowId ?? '*'}`) ?? [];
-    if (others.some((e) => matches(e, d.raisedTs))) consequential++;
+    const cause = others.find((e) => matches(e, d.raisedTs));
+    if (cause !== undefined) {
+      consequential++;
+      const pair = `${cause.kind} -> ${d.kind}`;
+      wrongKind[pair] = (wrongKind[pair] ?? 0) + 1;
+    }
     if ((d.kind === 'fever' || d.kind === 'illness') && d.cowId !== null) {
       const herd = cowEvents.get(`${d.farmId}/*`) ?? [];
       if (herd.some((e) => e.kind === 'herd-heat-stress' && matches(e, d.raisedTs))) duringHeatStress++;
@@ -158,6 +170,7 @@ export function score(
     falseAlerts,
     falseAlertsPer100CowDays: cowDays === 0 ? 0 : (falseAlerts / cowDays) * 100,
     consequentialFalseAlerts: consequential,
+    wrongKind,
     lateDetections: late,
     cowAlertsDuringHerdHeatStress: duringHeatStress,
   };

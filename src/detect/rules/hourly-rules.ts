@@ -1,12 +1,14 @@
 /**
  * The baseline-relative rules, run once an hour per cow on herd-corrected windows:
  * heat (activity surge), illness (rumination drop), lameness (activity drop, rumination kept) and
- * calving (temperature drop with rumination drop or restlessness). Each ratio has been divided by the
- * herd's median ratio, so a rainy day or a feed change that moves the whole herd moves nobody.
+ * calving (staged signs over the last day). Each ratio has been divided by the herd's median ratio, so
+ * a rainy day or a feed change that moves the whole herd moves nobody. Each rule works on the sensors
+ * the collar has (see rule-coverage.ts for what runs with which).
  */
+import type { Thresholds } from '../../config/thresholds-schema.js';
 import type { Condition } from '../condition.js';
 import { cowCondition, formatDuration, round1, round2, slotAt, slotTimes } from '../conditions.js';
-import { type CowKind, EXPLAINED_UNTIL, F64_STRIDE, ONSET } from '../layout.js';
+import { CALVING_STAGE1_TS, type CowKind, EXPLAINED_UNTIL, F64_STRIDE, ONSET } from '../layout.js';
 import type { CowRecord } from '../model.js';
 import { HOUR_MS } from '../model.js';
 import { isOpen, stepSlot } from '../rule-slot.js';
@@ -20,6 +22,12 @@ export interface HourlyView {
   calvTempDev: number;
   calvRumRatio: number;
   calvActRatio: number;
+  /** Her activity per minute over the heat window against the herd's median over the same hours. */
+  heatVsHerd: number;
+  /** The same against her own normal averaged over the whole day (the heat rule's absolute floor). */
+  heatVsDay: number;
+  hasRumination: boolean;
+  hasTemperature: boolean;
 }
 
 /** Runs the four relative rules for a warmed-up cow at event time `ts` (the end of the hour). */
@@ -35,38 +43,59 @@ export function runHourlyRules(
   const known = (x: number) => !Number.isNaN(x);
 
   const calv = th.calving;
+  const r64 = cow.row * F64_STRIDE;
+  const due = calvingDue(cow, ts);
   const tempDrop = known(v.calvTempDev) && v.calvTempDev <= -calv.temperatureDropC;
+  if (tempDrop) f64[r64 + CALVING_STAGE1_TS] = ts;
+  // The signs come in stages: her temperature falls 12-24 h before, rumination falls and she gets
+  // restless only in the last hours. The first stage is remembered for a day.
+  const cooled = ts - (f64[r64 + CALVING_STAGE1_TS] as number) <= calv.stagesWithinHours * HOUR_MS;
   const rumDrop = known(v.calvRumRatio) && v.calvRumRatio <= 1 - calv.ruminationDropPct / 100;
   const restless = known(v.calvActRatio) && v.calvActRatio >= calv.restlessRatio;
-  const signs = tempDrop && (rumDrop || restless);
+  const heat = th.heat;
+  // Against her own hour-of-day normal, and also against the herd now and against her day as a whole:
+  // a grazing bout at an unusual hour is a surge to her normal for that hour, but it is no more than
+  // the herd is doing, or no more than her usual busy hours (estrus is 2-4 times her whole day).
+  const estrusLike =
+    known(v.heatRatio) &&
+    v.heatRatio >= heat.activityRatio &&
+    !(v.heatVsHerd < heat.herdRatio) &&
+    !(v.heatVsDay < heat.dayRatio);
+  const signs =
+    due === 'far' ? false : calvingSigns(v, calv, due === 'near', cooled, rumDrop, restless, estrusLike);
   step(cow, f64, 'calving', ts, signs, !signs, calv.forHours, calv.clearForHours, out, (change) =>
     change === 'cleared'
       ? ['calving signs gone', { metric: 'temperatureC', deviationC: round2(v.calvTempDev) }]
       : [
-          `calving signs: temperature ${round1(-v.calvTempDev)} C below her normal, ${rumDrop ? `rumination ${100 - pct(v.calvRumRatio)}% down` : `restless (activity ${round1(v.calvActRatio)}x)`}`,
+          `calving signs: ${describeCalving(v, cooled, rumDrop, restless, due)}`,
           {
-            metric: 'temperatureC',
-            deviationC: round2(v.calvTempDev),
-            ruminationRatio: round2(v.calvRumRatio),
-            activityRatio: round2(v.calvActRatio),
+            metric: v.hasTemperature ? 'temperatureC' : v.hasRumination ? 'ruminationMin' : 'activity',
+            deviationC: known(v.calvTempDev) ? round2(v.calvTempDev) : null,
+            ruminationRatio: known(v.calvRumRatio) ? round2(v.calvRumRatio) : null,
+            activityRatio: known(v.calvActRatio) ? round2(v.calvActRatio) : null,
+            nearDueDate: due === 'near',
           },
         ],
   );
 
-  const heat = th.heat;
   // Restlessness before calving also doubles activity, but with the temperature dropping (in estrus
   // it rises a little): a surge with the pre-calving drop is left to the calving rule.
-  const calvingDrop = known(v.calvTempDev) && v.calvTempDev <= -th.calving.temperatureDropC;
-  const surge = known(v.heatRatio) && v.heatRatio >= heat.activityRatio && !calvingDrop && !open('calving');
+  // A cow near her calving date does not come into heat: her restlessness is the calving's.
+  const calvingDrop =
+    (known(v.calvTempDev) && v.calvTempDev <= -th.calving.temperatureDropC) || due === 'near';
+  const surge = estrusLike && !calvingDrop && !open('calving');
+  // Estrus lasts under 30 h: a heat alert still open after maxHours is her new normal, not heat.
+  const heatAt = slotAt(cow, 'heat');
+  const tooLong = open('heat') && ts - (f64[heatAt + ONSET] as number) >= heat.maxHours * HOUR_MS;
   step(
     cow,
     f64,
     'heat',
     ts,
     surge,
-    known(v.heatRatio) && v.heatRatio < heat.clearRatio,
+    tooLong || (known(v.heatRatio) && v.heatRatio < heat.clearRatio),
     heat.forHours,
-    heat.clearForHours,
+    tooLong ? 0 : heat.clearForHours,
     out,
     (change, dur) =>
       change === 'cleared'
@@ -93,7 +122,10 @@ export function runHourlyRules(
   // a cow most of the way there is left to the calving rule (configurable, off for cows that cannot be
   // calving: a sick cow may cool a little too).
   const cooling = ill.calvingCoolingC > 0 && known(v.calvTempDev) && v.calvTempDev <= -ill.calvingCoolingC;
-  const explained = ts <= (f64[explainedAt] as number) || cooling;
+  // A cow near term whose rumination falls is calving, not ill; so is a restless one (a sick cow is
+  // dull: her activity falls with her feeding).
+  const calvingLike = due === 'near' || (due !== 'far' && restless);
+  const explained = ts <= (f64[explainedAt] as number) || cooling || calvingLike;
   step(
     cow,
     f64,
@@ -118,7 +150,11 @@ export function runHourlyRules(
 
   const lame = th.lameness;
   const actLow = known(v.lameActRatio) && v.lameActRatio <= 1 - lame.activityDropPct / 100;
-  const stillEating = known(v.lameRumRatio) && v.lameRumRatio >= lame.ruminationKeptPct / 100;
+  // Without a rumination sensor lameness runs on activity alone (an ill cow also moves less, so such a
+  // collar cannot tell them apart: the alert says so).
+  const stillEating = v.hasRumination
+    ? known(v.lameRumRatio) && v.lameRumRatio >= lame.ruminationKeptPct / 100
+    : lame.withoutRumination;
   const otherCause = open('illness') || open('fever') || open('calving') || open('heat');
   step(
     cow,
@@ -137,7 +173,7 @@ export function runHourlyRules(
             { metric: 'activity', ratio: round2(v.lameActRatio) },
           ]
         : [
-            `possible lameness: activity ${100 - pct(v.lameActRatio)}% below her normal over ${lame.windowHours} h while still ruminating`,
+            `possible lameness: activity ${100 - pct(v.lameActRatio)}% below her normal over ${lame.windowHours} h${v.hasRumination ? ' while still ruminating' : ' (this collar measures no rumination: lameness or illness)'}`,
             {
               metric: 'activity',
               ratio: round2(v.lameActRatio),
@@ -149,6 +185,54 @@ export function runHourlyRules(
 }
 
 const pct = (ratio: number) => Math.round(ratio * 100);
+
+/** Where she stands to her expected calving date: near it, far from it, or no date known. */
+function calvingDue(cow: CowRecord, ts: number): 'near' | 'far' | 'unknown' {
+  if (Number.isNaN(cow.calvingDueMs)) return 'unknown';
+  const c = cow.th.calving;
+  const from = cow.calvingDueMs - c.dueWindowDaysBefore * 24 * HOUR_MS;
+  const to = cow.calvingDueMs + c.dueWindowDaysAfter * 24 * HOUR_MS;
+  return ts >= from && ts <= to ? 'near' : 'far';
+}
+
+/**
+ * The calving test, on what the collar measures: with temperature, the drop (now or in the last day)
+ * and then falling rumination or restlessness; without it, falling rumination and restlessness
+ * together; near the due date either late sign is enough, and without rumination restlessness alone.
+ * Estrus also brings restlessness and less rumination, but a cow warmer than her normal is not about
+ * to calve, and without a due date a surge the size of estrus is left to the heat rule.
+ */
+function calvingSigns(
+  v: HourlyView,
+  calv: Thresholds['calving'],
+  nearDue: boolean,
+  cooled: boolean,
+  rumDrop: boolean,
+  restless: boolean,
+  estrusLike: boolean,
+): boolean {
+  const late = nearDue ? rumDrop || restless : rumDrop && restless && !estrusLike;
+  const warmer = v.calvTempDev > calv.temperatureDropC / 2;
+  if (v.hasTemperature) return (cooled && (rumDrop || restless)) || (late && !warmer);
+  if (v.hasRumination) return late;
+  return nearDue && restless;
+}
+
+function describeCalving(
+  v: HourlyView,
+  cooled: boolean,
+  rumDrop: boolean,
+  restless: boolean,
+  due: 'near' | 'far' | 'unknown',
+): string {
+  const parts: string[] = [];
+  if (cooled && Number.isFinite(v.calvTempDev))
+    parts.push(`temperature ${round1(Math.max(0, -v.calvTempDev))} C below her normal`);
+  if (rumDrop) parts.push(`rumination ${100 - pct(v.calvRumRatio)}% down`);
+  if (restless) parts.push(`restless (activity ${round1(v.calvActRatio)}x)`);
+  if (due === 'near') parts.push('close to her calving date');
+  return parts.join(', ');
+}
 
 type Describe = (change: 'raised' | 'cleared', duration: string) => [string, Record<string, unknown>];
 
