@@ -97,9 +97,10 @@ export function fullCollar(intervalS: 60 | 300): CollarProfile {
  * are in the truth, but no recall is expected for them.
  */
 export function detectableKinds(p: CollarProfile): Set<AlertKind> {
-  const kinds = new Set<AlertKind>(['heat', 'lameness', 'collar-offline', 'sensor-fault', 'calving']);
+  const kinds = new Set<AlertKind>(['heat', 'collar-offline', 'sensor-fault', 'calving']);
   if (p.temperature) kinds.add('fever').add('herd-heat-stress');
-  if (p.rumination) kinds.add('illness');
+  // Lameness is a fall in activity while she still eats: without rumination it is off by default.
+  if (p.rumination) kinds.add('illness').add('lameness');
   if (p.battery) kinds.add('battery-low');
   if (p.position) kinds.add('geofence');
   return kinds;

@@ -22,6 +22,7 @@ import {
 import { ConfigError } from './config/load.js';
 import type { Registry } from './config/registry.js';
 import { watchConfigDir } from './config/watch.js';
+import { describeDetection } from './detect/describe-detection.js';
 import { createDetector } from './detect/detector.js';
 import { createDigestSchedule } from './digest-schedule.js';
 import type { HttpRoute } from './http/route.js';
@@ -115,6 +116,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const detector = createDetector({ registry: first.registry });
     detector.restore(detectorStates.loadAll());
     detector.listenFrom(now());
+    const coverage = () => describeDetection(detector, registry());
+    for (const line of coverage()) log.info({ detection: line }, 'rules by collar sensors');
     const alerts = createAlertsRepo(db);
     const deliveries = createAlertDeliveriesRepo(db);
     const policy = createAlertPolicy({ registry: first.registry });
@@ -217,6 +220,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         },
       },
       { name: 'ingest', check: () => ({ ok: true, detail: { queued: ingest.queued() } }) },
+      // Not a health test: which rules run for which collars, as their readings showed.
+      { name: 'detection', check: () => ({ ok: true, detail: coverage() }) },
       {
         name: 'outbox',
         // A channel down as a whole (expired token) is serious but intake goes on: degraded, not unready.

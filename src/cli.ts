@@ -7,6 +7,9 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadRegistry } from './config/coordinator.js';
 import { formatIssues } from './config/load.js';
+import type { Registry } from './config/registry.js';
+import { RULE_SENSORS } from './detect/rule-coverage.js';
+import { savedCoverage } from './store/saved-coverage.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -16,7 +19,8 @@ export const HELP = `cowbell: cow collar telemetry to WhatsApp alerts
 
 Usage:
   cowbell start [--config DIR] [--db FILE]     run the daemon (default config: ./config)
-  cowbell config check [DIR]                   validate the config without starting
+  cowbell config check [DIR] [--db FILE]       validate the config without starting; say which
+                                               rules run for which collars (from the database)
   cowbell replay --config DIR --input FILE [--out FILE] [--truth FILE]
                                                run a recording through the pipeline in event time
   cowbell --help
@@ -31,7 +35,7 @@ Environment: LOG_PRETTY=1 for human-readable logs; secrets referenced from the c
 export type Command =
   | { name: 'help' }
   | { name: 'start'; configDir: string; dbPath?: string | undefined }
-  | { name: 'config-check'; configDir: string }
+  | { name: 'config-check'; configDir: string; dbPath?: string | undefined }
   | {
       name: 'replay';
       configDir: string;
@@ -62,11 +66,15 @@ export function parseCommand(argv: string[]): Command {
           throw new UsageError(`unknown config command "${sub ?? ''}"; try: cowbell config check [DIR]`);
         const { values, positionals } = parseArgs({
           args,
-          options: { config: { type: 'string' } },
+          options: { config: { type: 'string' }, db: { type: 'string' } },
           allowPositionals: true,
           strict: true,
         });
-        return { name: 'config-check', configDir: configDirOf(positionals[0] ?? values.config ?? 'config') };
+        return {
+          name: 'config-check',
+          configDir: configDirOf(positionals[0] ?? values.config ?? 'config'),
+          dbPath: values.db,
+        };
       }
       case 'replay': {
         const { values } = parseArgs({
@@ -108,7 +116,11 @@ function configDirOf(path: string): string {
 }
 
 /** `cowbell config check`: prints every problem with file:line:col, or a one-line summary. */
-export function checkConfig(configDir: string, out: (line: string) => void): boolean {
+export function checkConfig(
+  configDir: string,
+  out: (line: string) => void,
+  dbPath?: string | undefined,
+): boolean {
   const outcome = loadRegistry(configDir);
   if (!outcome.ok) {
     out(
@@ -121,5 +133,20 @@ export function checkConfig(configDir: string, out: (line: string) => void): boo
   const cows = farms.reduce((n, f) => n + f.cows.size, 0);
   const contacts = farms.reduce((n, f) => n + f.contacts.length, 0);
   out(`config in ${configDir} is valid: ${farms.length} farm(s), ${cows} cow(s), ${contacts} contact(s)`);
+  describeRules(outcome.registry, dbPath, out);
   return true;
+}
+
+/** Which rules need which sensors, and what the daemon's database says each farm's collars report. */
+function describeRules(registry: Registry, dbPath: string | undefined, out: (line: string) => void): void {
+  out('rules and the sensors they need:');
+  for (const [rule, needs] of RULE_SENSORS) out(`  ${rule}: ${needs}`);
+  const path = dbPath ?? registry.daemon.storage.path;
+  const lines = savedCoverage(path, registry);
+  if (lines === null) {
+    out(`collars: no detector state in ${path} yet; each collar's sensors and cadence show once it reports`);
+    return;
+  }
+  out(`collars, as the daemon last saved them (${path}):`);
+  for (const line of lines) out(`  ${line}`);
 }

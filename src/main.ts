@@ -26,7 +26,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${HELP}\n`);
       return 0;
     case 'config-check':
-      return checkConfig(command.configDir, (line) => process.stdout.write(`${line}\n`)) ? 0 : 2;
+      return checkConfig(command.configDir, (line) => process.stdout.write(`${line}\n`), command.dbPath)
+        ? 0
+        : 2;
     case 'replay': {
       const { runReplayCommand } = await import('./replay/command.js');
       return runReplayCommand(command);

@@ -90,9 +90,9 @@ const lamenessSchema = z.strictObject({
   clearForHours: positive(12, 'how long the drop must stay small to resolve'),
   withoutRumination: z
     .boolean()
-    .default(true)
+    .default(false)
     .describe(
-      'on collars that measure no rumination, alert on the activity drop alone (it cannot be told from illness); false: lameness off for them',
+      'on collars that measure no rumination, alert on the activity drop alone (it cannot be told from illness or a fresh cow: on a real herd of such tags every one was false); off by default',
     ),
 });
 

@@ -17,6 +17,10 @@ import {
   F32_STRIDE,
   F64_STRIDE,
   LAST_TS,
+  SEEN_BATTERY_TS,
+  SEEN_POS_TS,
+  SEEN_RUM_TS,
+  SEEN_TEMP_TS,
   TEMP_SAME_N,
   WARM_MIN,
   WILL_OFFLINE,
@@ -25,7 +29,9 @@ import type { CowRecord, FarmState } from './model.js';
 import { HOUR_MS, MINUTE_MS } from './model.js';
 import { observeReading } from './observe-reading.js';
 import { projectPasture } from './pasture.js';
+import { cadenceLabel, type FarmCoverage } from './rule-coverage.js';
 import { detectSilence, markPresence } from './rules/collar-offline.js';
+import { hasSensor } from './sensors.js';
 import { StateSlab } from './slab.js';
 import {
   cowKey,
@@ -62,6 +68,8 @@ export interface Detector {
   takeDirtyStates(): [string, StoredState][];
   restore(entries: Iterable<[string, StoredState]>): void;
   stats(): { cows: number; approxStateBytes: number };
+  /** Per farm, what its collars' readings showed of their sensors and cadence (see rule-coverage.ts). */
+  coverage(): FarmCoverage[];
 }
 
 /** How often (event time) the herd temperature is re-estimated and collars are checked for silence. */
@@ -91,6 +99,31 @@ function farmLagMs(farm: FarmState, f64: Float64Array, now: number): number {
     if (cadence > lag) lag = cadence;
   }
   return Math.min(lag, MAX_LAG_MS);
+}
+
+function farmCoverage(farm: FarmState, f64: Float64Array): FarmCoverage {
+  const c: FarmCoverage = {
+    farmId: farm.id,
+    cows: farm.cows.length,
+    reporting: 0,
+    without: { temperature: 0, rumination: 0, position: 0, battery: 0 },
+    cadences: {},
+    withCalvingDue: 0,
+  };
+  for (const cow of farm.cows) {
+    if (!Number.isNaN(cow.calvingDueMs)) c.withCalvingDue++;
+    const r64 = cow.row * F64_STRIDE;
+    const cadence = f64[r64 + CADENCE] as number;
+    if (Number.isNaN(f64[r64 + LAST_TS] as number) || Number.isNaN(cadence)) continue;
+    c.reporting++;
+    const label = cadenceLabel(cadence);
+    c.cadences[label] = (c.cadences[label] ?? 0) + 1;
+    if (!hasSensor(f64, r64, SEEN_TEMP_TS)) c.without.temperature++;
+    if (!hasSensor(f64, r64, SEEN_RUM_TS)) c.without.rumination++;
+    if (!hasSensor(f64, r64, SEEN_POS_TS)) c.without.position++;
+    if (!hasSensor(f64, r64, SEEN_BATTERY_TS)) c.without.battery++;
+  }
+  return c;
 }
 
 export function createDetector(deps: { registry: Registry }): Detector {
@@ -295,6 +328,10 @@ export function createDetector(deps: { registry: Registry }): Detector {
         const farm = key.startsWith('herd:') ? farms.get(key.slice(5)) : undefined;
         if (farm !== undefined) restoreHerd(farm, state);
       }
+    },
+
+    coverage() {
+      return [...farms.values()].map((farm) => farmCoverage(farm, slab.f64));
     },
 
     stats() {

@@ -71,7 +71,10 @@ export const SEEN_RUM_TS = F64_BASE + 17;
 export const SEEN_TEMP_TS = F64_BASE + 18;
 /** Event time the first calving sign (her temperature falling) was last seen: the staged signs' memory. */
 export const CALVING_STAGE1_TS = F64_BASE + 19;
-export const F64_STRIDE = F64_BASE + 20;
+/** Event time the collar last reported a position / a battery level. */
+export const SEEN_POS_TS = F64_BASE + 20;
+export const SEEN_BATTERY_TS = F64_BASE + 21;
+export const F64_STRIDE = F64_BASE + 22;
 /** F64_STRIDE of state layout 1 (before cadence and sensor fields). */
 export const F64_STRIDE_V1 = F64_BASE + 14;
 

@@ -26,6 +26,8 @@ import {
   RAISED,
   RING_HOURS,
   ringAt,
+  SEEN_BATTERY_TS,
+  SEEN_POS_TS,
   SEEN_RUM_TS,
   SEEN_TEMP_TS,
   TEMP_DEV,
@@ -111,10 +113,12 @@ export function observeReading(
   }
   detectFever(cow, f64, f32, temp, normal, r.ts, out);
   if (r.battery !== undefined) {
+    f64[r64 + SEEN_BATTERY_TS] = r.ts;
     f64[r64 + LAST_BATTERY] = r.battery;
     detectBatteryLow(cow, f64, r.battery, cow.collarId ?? r.collarId, r.ts, out);
   }
   if (r.lat !== undefined && r.lon !== undefined) {
+    f64[r64 + SEEN_POS_TS] = r.ts;
     detectGeofence(cow, f64, f32, r.lat, r.lon, r.ts, out);
   }
   return true;

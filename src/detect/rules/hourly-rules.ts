@@ -6,6 +6,7 @@
  * the collar has (see rule-coverage.ts for what runs with which).
  */
 import type { Thresholds } from '../../config/thresholds-schema.js';
+import { cadenceOf } from '../cadence.js';
 import type { Condition } from '../condition.js';
 import { cowCondition, formatDuration, round1, round2, slotAt, slotTimes } from '../conditions.js';
 import { CALVING_STAGE1_TS, type CowKind, EXPLAINED_UNTIL, F64_STRIDE, ONSET } from '../layout.js';
@@ -185,6 +186,8 @@ export function runHourlyRules(
 }
 
 const pct = (ratio: number) => Math.round(ratio * 100);
+/** Readings a sign must span before it alerts (see step()). */
+const HOLD_READINGS = 2;
 
 /** Where she stands to her expected calving date: near it, far from it, or no date known. */
 function calvingDue(cow: CowRecord, ts: number): 'near' | 'far' | 'unknown' {
@@ -250,8 +253,13 @@ function step(
 ): void {
   const at = slotAt(cow, kind);
   const before = slotTimes(f64, at);
+  // A drop must hold over two of the collar's readings as well as for forHours: one 2-h block is one
+  // measurement, however many hours it covers. Heat and calving cannot wait that long: estrus is over
+  // in hours and a calving alert must come before the calf, and their surge is a stronger sign.
+  const hold = kind === 'heat' || kind === 'calving' ? 1 : HOLD_READINGS;
+  const forMs = Math.max(forHours * HOUR_MS, hold * cadenceOf(cow, f64) - HOUR_MS);
   // The window that triggered spans the hour just ended, so the onset is the start of that hour.
-  const s = stepSlot(f64, at, ts, isOn, isOff, forHours * HOUR_MS, clearForHours * HOUR_MS);
+  const s = stepSlot(f64, at, ts, isOn, isOff, forMs, clearForHours * HOUR_MS);
   if (s === null) return;
   const severity = cow.th.severity[kind];
   if (s === 'raise') {

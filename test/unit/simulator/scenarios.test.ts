@@ -144,19 +144,31 @@ describe('injected scenarios', () => {
     expect(path(late)).toBeLessThan(path(within(s, onset - 24 * HOUR, onset)) * 0.6);
   });
 
-  it('calving: temperature drops the day before, restlessness and a rumination drop just before', () => {
-    const { onset } = eventOf('calving', 'noor');
+  it('calving comes in stages: temperature drops the day before, rumination and restlessness in the last hours', () => {
+    const { onset, e } = eventOf('calving', 'noor');
+    const params = e.params;
     const calf = onset + 24 * HOUR;
     const s = series('C-0007');
-    const dayBefore = within(s, onset + 6 * HOUR, calf);
+    // Each stage starts on the cow's own clock, drawn per event.
+    const cooled = calf - (Number(params.tempLeadH) - 6) * HOUR;
     expect(
-      baseline(s, onset + 6 * HOUR, calf, 'temperatureC') - mean(dayBefore, 'temperatureC'),
+      baseline(s, cooled, calf, 'temperatureC') - mean(within(s, cooled, calf), 'temperatureC'),
     ).toBeGreaterThan(0.2);
-    const last8 = within(s, calf - 8 * HOUR, calf);
-    expect(mean(last8, 'activity') / baseline(s, calf - 8 * HOUR, calf, 'activity')).toBeGreaterThan(1.4);
-    expect(mean(last8, 'ruminationMin') / baseline(s, calf - 8 * HOUR, calf, 'ruminationMin')).toBeLessThan(
-      0.65,
-    );
+    const restlessFrom = calf - Number(params.restlessLeadH) * HOUR;
+    const restless = within(s, restlessFrom, calf);
+    expect(mean(restless, 'activity') / baseline(s, restlessFrom, calf, 'activity')).toBeGreaterThan(1.2);
+    const rumFrom = calf - Number(params.ruminationLeadH) * HOUR;
+    expect(
+      mean(within(s, rumFrom, calf), 'ruminationMin') / baseline(s, rumFrom, calf, 'ruminationMin'),
+    ).toBeLessThan(1 - Number(params.ruminationDrop) + 0.15);
+    // Before the temperature falls, she is her usual self.
+    const before = calf - Number(params.tempLeadH) * HOUR;
+    expect(
+      Math.abs(
+        baseline(s, before - 6 * HOUR, before, 'temperatureC') -
+          mean(within(s, before - 6 * HOUR, before), 'temperatureC'),
+      ),
+    ).toBeLessThan(0.15);
   });
 
   it('collar offline: silence for the whole event, with a retained last will only when it has one', () => {
