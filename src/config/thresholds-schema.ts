@@ -101,6 +101,10 @@ const calvingSchema = z.strictObject({
   windowHours: windowHours(6, 'hours over which the temperature drop and rumination are averaged'),
   ruminationDropPct: pct(25, 'rumination drop over the window that must come with the temperature drop, %'),
   restlessRatio: positive(1.3, 'or: activity this many times normal (restlessness) with the drop'),
+  restlessWindowHours: windowHours(
+    3,
+    'hours over which restlessness is measured (a late sign: the last hours before the calf)',
+  ),
   stagesWithinHours: windowHours(
     24,
     'the temperature drop (the first sign) counts for this long, as rumination and restlessness follow hours later',

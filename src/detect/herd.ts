@@ -10,11 +10,14 @@ import type { Condition } from './condition.js';
 import { formatDuration, herdCondition, round1, round2, slotAt } from './conditions.js';
 import { dailyNormal, windowRate, windowRatio, windowTempDev } from './hour-ring.js';
 import {
+  ACT_SAME_N,
+  ACT_SAME_SINCE,
   BINS,
   type CowKind,
   CUR_HOUR,
   F32_STRIDE,
   F64_STRIDE,
+  LAST_TS,
   METRIC_ACT,
   METRIC_RUM,
   METRIC_TEMP,
@@ -87,7 +90,7 @@ export function evaluateHour(
     values[o + 3] = ratio(th.lameness.windowHours, R_RUM, R_RUM_MIN, METRIC_RUM);
     values[o + 4] = dev(th.calving.windowHours);
     values[o + 5] = ratio(th.calving.windowHours, R_RUM, R_RUM_MIN, METRIC_RUM);
-    values[o + 6] = ratio(th.calving.windowHours, R_ACT, R_MIN, METRIC_ACT);
+    values[o + 6] = ratio(th.calving.restlessWindowHours, R_ACT, R_MIN, METRIC_ACT);
     values[o + 7] = ratio(1, R_ACT, R_MIN, METRIC_ACT);
     values[o + 8] = ratio(1, R_RUM, R_RUM_MIN, METRIC_RUM);
     values[o + 9] = dev(1);
@@ -112,8 +115,12 @@ export function evaluateHour(
     const o = i * V;
     const r64 = cow.row * F64_STRIDE;
     const warm = (f64[r64 + WARM_MIN] as number) >= cow.th.warmupHours * 60;
-    // A silent collar or a faulty sensor (a stuck one repeats rumination too) is no evidence of anything.
-    const blind = isOpen(f64, slotAt(cow, 'collar-offline')) || isOpen(f64, slotAt(cow, 'sensor-fault'));
+    // A silent collar or a faulty sensor (a stuck one repeats rumination too) is no evidence of anything,
+    // nor is a collar repeating its activity count while that may still turn out to be a stuck sensor.
+    const blind =
+      isOpen(f64, slotAt(cow, 'collar-offline')) ||
+      isOpen(f64, slotAt(cow, 'sensor-fault')) ||
+      mayBeStuck(cow, f64);
     if (warm && !blind) {
       const view: HourlyView = {
         heatRatio: (values[o] as number) / (herd[0] as number),
@@ -132,6 +139,15 @@ export function evaluateHour(
     }
     learnHour(cow, f64, f32, hour, herd);
   }
+}
+
+/** Three or more identical non-zero activity counts in a row over half an hour: not yet a fault, not data either. */
+function mayBeStuck(cow: CowRecord, f64: Float64Array): boolean {
+  const r64 = cow.row * F64_STRIDE;
+  return (
+    (f64[r64 + ACT_SAME_N] as number) >= 3 &&
+    (f64[r64 + LAST_TS] as number) - (f64[r64 + ACT_SAME_SINCE] as number) >= 30 * MINUTE_MS
+  );
 }
 
 /** Folds hour `hour` into her baseline, herd-corrected, unless something is wrong with her. */

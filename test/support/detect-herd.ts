@@ -69,12 +69,21 @@ export interface Bend {
   lon?: number;
 }
 
+/** Which optional sensors the collar has (default: all). An absent one leaves its field out. */
+export interface Sensors {
+  rumination?: boolean;
+  temperature?: boolean;
+  battery?: boolean;
+  position?: boolean;
+}
+
 export interface SeriesOptions {
   cow?: number;
   from?: number;
   to: number;
   intervalS?: number;
   bend?: (t: number) => Bend | undefined;
+  sensors?: Sensors;
 }
 
 /** Readings of one cow from `from` to `to` (exclusive), every intervalS, with a daily rhythm. */
@@ -87,6 +96,7 @@ export function series(options: SeriesOptions): Reading[] {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed / 2147483648 - 0.5;
   };
+  const has = { rumination: true, temperature: true, battery: true, position: true, ...options.sensors };
   for (let t = options.from ?? T0; t < options.to; t += step) {
     const hour = (t % DAY) / HOUR;
     const rhythm = 1 + 0.6 * Math.sin((2 * Math.PI * (hour - 9)) / 24);
@@ -96,7 +106,7 @@ export function series(options: SeriesOptions): Reading[] {
       minutes,
       minutes * 0.55 * (2 - rhythm * 0.6) * (1 + 0.1 * noise()) * (b.feedingFactor ?? 1),
     );
-    out.push({
+    const reading: Reading = {
       farmId: 'f1',
       collarId: `C-${String(cow).padStart(4, '0')}`,
       cowId: `cow${cow}`,
@@ -117,7 +127,18 @@ export function series(options: SeriesOptions): Reading[] {
       battery: b.battery ?? 0.9,
       lat: b.lat ?? 31.525,
       lon: b.lon ?? 74.355,
-    });
+    };
+    if (!has.rumination) {
+      delete reading.ruminationMin;
+      delete reading.eatingMin;
+    }
+    if (!has.temperature) delete reading.temperatureC;
+    if (!has.battery) delete reading.battery;
+    if (!has.position) {
+      delete reading.lat;
+      delete reading.lon;
+    }
+    out.push(reading);
   }
   return out;
 }
