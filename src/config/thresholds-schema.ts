@@ -122,7 +122,10 @@ const calvingSchema = z.strictObject({
 });
 
 const offlineSchema = z.strictObject({
-  afterMinutes: positive(60, 'silence after which a collar is offline'),
+  afterMinutes: positive(
+    90,
+    'silence after which a collar is offline (longer than a coverage hiccup whose readings come later as a batch)',
+  ),
   missedReadings: positive(
     3,
     'or once it has missed this many readings in a row of its own cadence, when that is longer (an hourly collar after 4.5 h of silence, a 2-h neck tag after 9 h)',

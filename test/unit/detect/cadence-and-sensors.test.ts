@@ -62,7 +62,7 @@ describe.each(CADENCES)('a herd of collars reporting every %i s', (intervalS) =>
     expect(conditions.filter((c) => c.change === 'raised').map((c) => c.summary)).toEqual([]);
   });
 
-  it('calls a collar offline after three missed readings (or an hour), not after one or two', () => {
+  it('calls a collar offline after three missed readings (or 90 minutes), not after one or two', () => {
     const cadenceMs = intervalS * 1000;
     const silentFrom = T0 + 4 * DAY;
     const shortGap = (r: Reading) =>

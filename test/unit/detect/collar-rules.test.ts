@@ -23,10 +23,10 @@ describe('collar-offline', () => {
     expect(off).toHaveLength(1);
     expect(off[0]).toMatchObject({
       onsetTs: AT - 5 * MIN,
-      raisedTs: AT - 5 * MIN + HOUR,
+      raisedTs: AT - 5 * MIN + 90 * MIN,
       severity: 'warning',
     });
-    expect(off[0]?.summary).toBe('Daisy (tag 214): collar C-0001 silent for 1 h');
+    expect(off[0]?.summary).toBe('Daisy (tag 214): collar C-0001 silent for 1 h 30 min');
     expect(cleared(out, 'collar-offline')[0]?.ts).toBe(AT + 3 * HOUR);
   });
 
@@ -38,8 +38,8 @@ describe('collar-offline', () => {
     restarted.restore(before.takeDirtyStates());
     restarted.listenFrom(AT + 3 * HOUR);
     expect(raised(restarted.tick(AT + 3 * HOUR + MIN), 'collar-offline')).toHaveLength(0);
-    // Still silent an hour after listening began: now it is a real silence.
-    const late = raised(restarted.tick(AT + 4 * HOUR + 2 * MIN), 'collar-offline');
+    // Still silent 90 minutes after listening began: now it is a real silence.
+    const late = raised(restarted.tick(AT + 4 * HOUR + 32 * MIN), 'collar-offline');
     expect(late).toHaveLength(1);
     expect(late[0]?.evidence).toMatchObject({ lastReadingTs: AT - 5 * MIN });
   });
