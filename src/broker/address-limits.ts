@@ -28,7 +28,8 @@ interface AddressState {
   lastSeen: number;
 }
 
-export function createAddressLimits(settings: AddressLimitSettings, now: () => number = Date.now) {
+/** `current` is read at each decision, so a config reload applies to the next connection or login. */
+export function createAddressLimits(current: () => AddressLimitSettings, now: () => number = Date.now) {
   const byAddress = new Map<string, AddressState>();
 
   function state(address: string): AddressState {
@@ -38,7 +39,7 @@ export function createAddressLimits(settings: AddressLimitSettings, now: () => n
         connections: 0,
         failures: [],
         blockedUntil: 0,
-        nextBlockMs: settings.loginBlockMs,
+        nextBlockMs: current().loginBlockMs,
         lastSeen: now(),
       };
       byAddress.set(address, s);
@@ -50,6 +51,7 @@ export function createAddressLimits(settings: AddressLimitSettings, now: () => n
   /** Forgets addresses with no connection and no block for a while, so the map stays small. */
   function forgetIdle(): void {
     const t = now();
+    const settings = current();
     const idleMs = Math.max(settings.maxLoginBlockMs, settings.loginFailureWindowMs) * 2;
     for (const [address, s] of byAddress) {
       if (s.connections === 0 && s.blockedUntil < t && t - s.lastSeen > idleMs) byAddress.delete(address);
@@ -60,7 +62,7 @@ export function createAddressLimits(settings: AddressLimitSettings, now: () => n
     /** Counts a new connection; false (and not counted) when the address already holds the maximum. */
     openConnection(address: string): boolean {
       const s = state(address);
-      if (s.connections >= settings.maxConnectionsPerAddress) return false;
+      if (s.connections >= current().maxConnectionsPerAddress) return false;
       s.connections += 1;
       return true;
     },
@@ -79,6 +81,7 @@ export function createAddressLimits(settings: AddressLimitSettings, now: () => n
     loginFailed(address: string): number {
       const s = state(address);
       const t = now();
+      const settings = current();
       s.failures = s.failures.filter((at) => t - at < settings.loginFailureWindowMs);
       s.failures.push(t);
       if (s.failures.length < settings.loginFailuresPerAddress) return 0;

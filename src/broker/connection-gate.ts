@@ -43,8 +43,7 @@ export function createConnectionGate(deps: ConnectionGateDeps): ConnectionGate {
       maxLoginBlockMs: l.maxLoginBlockS * 1000,
     };
   };
-  // Built from the settings at start; limits changed by a reload apply to new connections' packets.
-  const addresses = createAddressLimits(settings(), deps.now);
+  const addresses = createAddressLimits(settings, deps.now);
   const addressByConn = new WeakMap<object, string>();
 
   return {

@@ -11,7 +11,10 @@ const SETTINGS = {
 
 describe('address limits', () => {
   it('holds each address to its connection limit, independently of other addresses', () => {
-    const limits = createAddressLimits(SETTINGS, () => 0);
+    const limits = createAddressLimits(
+      () => SETTINGS,
+      () => 0,
+    );
     expect(limits.openConnection('10.0.0.1')).toBe(true);
     expect(limits.openConnection('10.0.0.1')).toBe(true);
     expect(limits.openConnection('10.0.0.1')).toBe(false);
@@ -22,7 +25,10 @@ describe('address limits', () => {
 
   it('blocks logins after repeated failures, doubling the block while failures go on', () => {
     let t = 0;
-    const limits = createAddressLimits(SETTINGS, () => t);
+    const limits = createAddressLimits(
+      () => SETTINGS,
+      () => t,
+    );
     expect(limits.loginFailed('10.0.0.1')).toBe(0);
     expect(limits.loginFailed('10.0.0.1')).toBe(0);
     expect(limits.loginFailed('10.0.0.1')).toBe(10_000);
@@ -42,7 +48,10 @@ describe('address limits', () => {
 
   it('starts again from the first block after a quiet spell, and forgets idle addresses', () => {
     let t = 0;
-    const limits = createAddressLimits(SETTINGS, () => t);
+    const limits = createAddressLimits(
+      () => SETTINGS,
+      () => t,
+    );
     for (let i = 0; i < 3; i++) limits.loginFailed('10.0.0.1');
     t = 10_000 + 30_000;
     for (let i = 0; i < 2; i++) limits.loginFailed('10.0.0.1');
