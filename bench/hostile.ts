@@ -81,7 +81,11 @@ async function main(): Promise<void> {
     configDir,
     dbPath,
     watchConfig: false,
-    readingSteps: [(b) => void (stored += b.length)],
+    readingSteps: [
+      (b) => {
+        stored += b.length;
+      },
+    ],
   });
   await app.start();
   const url = app.addresses().mqtt;
