@@ -110,8 +110,9 @@ export function createIngest(deps: IngestDeps): Ingest {
       detail: rejection.detail,
       payload: message.payload,
     });
+    // Keyed by known farm only: made-up farm ids (one per message, say) must not each get a log line.
     rejectLog.warn(
-      `${rejection.reason}:${rejection.farmId ?? ''}`,
+      `${rejection.reason}:${farmId ?? ''}`,
       {
         reason: rejection.reason,
         farmId: rejection.farmId,

@@ -23,13 +23,14 @@ function setUp(keepPerFarm: number) {
   const registry = loaded.registry;
   const db = openDb(config.dbPath);
   const metrics = createMetrics();
+  const logLines: string[] = [];
   const ingest = createIngest({
     db,
     repo: createIngestRepo(db),
     registry: () => registry,
     now: Date.now,
     metrics,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) }),
     onReadings: () => {},
   });
   /** Queues a message and commits it; resolves once it is acknowledged. */
@@ -43,7 +44,7 @@ function setUp(keepPerFarm: number) {
     db.pragma('wal_checkpoint(TRUNCATE)');
     return statSync(config?.dbPath ?? '').size;
   };
-  return { db, metrics, publish, fileBytes };
+  return { db, metrics, publish, fileBytes, logLines };
 }
 
 describe('dead letters', () => {
@@ -68,12 +69,15 @@ describe('dead letters', () => {
     db.close();
   });
 
-  it('holds each farm to its budget, dropping its oldest rows and counting them, and gives made-up farms one shared budget', async () => {
-    const { db, metrics, publish } = setUp(3);
+  it('holds each farm to its budget, dropping its oldest rows and counting them, and gives made-up farms one shared budget and log line', async () => {
+    const { db, metrics, publish, logLines } = setUp(3);
     for (let i = 0; i < 5; i++)
       await publish('farms/green-acres/collars/C-0042/telemetry', Buffer.from(`bad ${i}`));
     await publish('farms/hillside/collars/H-1/telemetry', Buffer.from('bad hillside'));
-    for (let i = 0; i < 4; i++) await publish(`farms/made-up-${i}/collars/X/telemetry`, Buffer.from('{}'));
+    const valid = { v: 1, collarId: 'X', ts: Date.now() - 60_000, seq: 1, intervalS: 60, activity: 1 };
+    for (let i = 0; i < 4; i++) {
+      await publish(`farms/made-up-${i}/collars/X/telemetry`, Buffer.from(JSON.stringify(valid)));
+    }
 
     const rows = db.prepare('SELECT farm_id, payload FROM dead_letters ORDER BY id').all() as {
       farm_id: string | null;
@@ -84,6 +88,8 @@ describe('dead letters', () => {
     expect(of('green-acres')).toEqual(['bad 2', 'bad 3', 'bad 4']);
     expect(of('hillside')).toEqual(['bad hillside']);
     expect(of(null)).toHaveLength(3);
+    // One log line per reason and known farm: the four made-up farms share one.
+    expect(logLines.filter((l) => l.includes('"reason":"unknown-farm"'))).toHaveLength(1);
     expect(
       (await metrics.registry.getSingleMetricAsString('cowbell_dead_letters_dropped_total')).trim(),
     ).toMatch(/ 3$/);
