@@ -20,14 +20,14 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-function daemonYaml(limits = '', anonymous = false): string {
+function daemonYaml(limits = 'connectTimeoutS: 2', anonymous = false): string {
   return `version: 1
 broker:
   embedded:
     host: 127.0.0.1
     port: 0
     allowAnonymous: ${anonymous}
-    limits: { connectTimeoutS: 2${limits} }
+    limits: { ${limits} }
 http: { host: 127.0.0.1, port: 0 }
 logging: { level: warn }
 `;
@@ -129,6 +129,31 @@ describe('hostile input on the embedded broker', () => {
     expect(packetLines.length).toBeLessThanOrEqual(4);
   });
 
+  it('closes connections past the per-address limit at once, and lets a collar in once one closes', async () => {
+    const d = await startDaemon(daemonYaml('maxConnectionsPerAddress: 3'));
+    const held = await Promise.all([1, 2, 3].map(() => rawSocket(d.app, Buffer.alloc(0))));
+    const fourth = await rawSocket(d.app, Buffer.alloc(0));
+    await closed(fourth);
+    expect(held.every((s) => !s.closed)).toBe(true);
+    expect(await d.metric('cowbell_broker_auth_failures_total', 'reason="too-many-connections"')).toBe(1);
+    held[0]?.destroy();
+    // The server notices the close a moment later; until then a collar is refused like the fourth.
+    const admitted = () =>
+      new Promise<boolean>((resolve) => {
+        const c = mqtt.connect(d.app.addresses().mqtt, {
+          username: 'green-acres',
+          password: 'green-secret',
+          reconnectPeriod: 0,
+        });
+        c.once('connect', () => {
+          resolve(true);
+          c.end(true);
+        });
+        c.once('close', () => resolve(false));
+      });
+    await waitFor(admitted, 5_000, 'a collar admitted after a held connection closed');
+  });
+
   it('closes a collar sending a packet over the limit, and dead-letters an accepted one over 64 KiB with its first 4 KiB', async () => {
     const d = await startDaemon();
     const c = await collar(d.app);
@@ -157,7 +182,7 @@ describe('hostile input on the embedded broker', () => {
   });
 
   it('keeps retained status only for known collars and only "online" or "offline"', async () => {
-    const d = await startDaemon(daemonYaml('', true));
+    const d = await startDaemon(daemonYaml(undefined, true));
     const status = (collarId: string) => `farms/green-acres/collars/${collarId}/status`;
     const sendAndWaitClose = async (topic: string, payload: string | Buffer) => {
       const c = await collar(d.app);
@@ -183,7 +208,7 @@ describe('hostile input on the embedded broker', () => {
   });
 
   it('throttles password guessing per address: past the limit, refused without a password check and logged at a bounded rate', async () => {
-    const d = await startDaemon(daemonYaml(', loginFailuresPerMinute: 5, loginBlockS: 300'));
+    const d = await startDaemon(daemonYaml('loginFailuresPerMinute: 5, loginBlockS: 300'));
     const tries: string[] = [];
     for (let i = 0; i < 20; i++) {
       const attempt = mqtt.connectAsync(d.app.addresses().mqtt, {
