@@ -26,7 +26,7 @@ import { describeDetection } from './detect/describe-detection.js';
 import { createDetector } from './detect/detector.js';
 import { createDigestSchedule } from './digest-schedule.js';
 import type { HttpRoute } from './http/route.js';
-import type { ReadinessCheck } from './http/server.js';
+import type { HttpTimeouts, ReadinessCheck } from './http/server.js';
 import { type HttpServer, startHttpServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -65,6 +65,8 @@ export interface AppOptions {
   onFatal?: (err: unknown) => void;
   /** fetch for the WhatsApp and webhook channels (default global fetch). */
   fetch?: typeof fetch;
+  /** HTTP request time limits (default HTTP_TIMEOUTS; tests shorten them). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 export interface App {
@@ -260,6 +262,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           metrics: metrics.registry,
           checks: () => checks,
           routes: () => routes,
+          ...(options.httpTimeouts ? { timeouts: options.httpTimeouts } : {}),
         });
         const server = http;
         cleanups.push('http', () => server.close());

@@ -3,6 +3,7 @@
  * Every config type is z.infer of a schema here; defaults live here and in the commented YAML.
  */
 import { z } from 'zod';
+import { brokerLimitsSchema } from '../broker/limits-schema.js';
 import { ALERT_KINDS, idSchema } from '../telemetry/protocol.js';
 import { channelsSchema } from './channels-schema.js';
 import { policySchema } from './policy-schema.js';
@@ -29,6 +30,9 @@ const embeddedBrokerSchema = z.strictObject({
     )
     .default([])
     .describe('read-only clients allowed to subscribe to farms/{farmId}/alerts/# and cows/#'),
+  limits: brokerLimitsSchema.describe(
+    'packet sizes, connect timeout, per-address connection and login limits',
+  ),
 });
 
 const externalBrokerSchema = z.strictObject({
@@ -122,6 +126,12 @@ const ingestSchema = z
       .positive()
       .default(30)
       .describe('how long rejected messages are kept'),
+    deadLettersPerFarm: z
+      .number()
+      .int()
+      .positive()
+      .default(5000)
+      .describe('dead letters kept per farm; past it the oldest are dropped (counted in a metric)'),
   })
   .prefault({});
 

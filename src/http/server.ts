@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { listen } from '../listen.js';
+import { createRateLimitedLog } from '../observability/rate-limited-log.js';
 import { BodyTooLargeError, type HttpRoute, sendJson } from './route.js';
 
 /** One component's readiness; `ok: false` with `degraded` keeps the daemon ready but says what is wrong. */
@@ -14,6 +15,20 @@ export interface ReadinessCheck {
   check(): { ok: boolean; degraded?: boolean; detail?: unknown };
 }
 
+/**
+ * Time limits of one request, so a client trickling bytes (1 byte/s) cannot hold a connection for
+ * minutes: Node answers 408 and closes when the headers, or the whole request with its body, take
+ * longer. Node checks them every `checkEveryMs` (its default of 30 s would let a trickle live on).
+ */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  checkEveryMs: number;
+}
+
+/** Meta's webhook bodies (at most 3 MB) arrive in well under a second; 30 s is generous. */
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, checkEveryMs: 1_000 };
+
 export interface HttpServerDeps {
   host: string;
   port: number;
@@ -21,6 +36,7 @@ export interface HttpServerDeps {
   metrics: MetricsRegistry;
   checks: () => ReadinessCheck[];
   routes: () => HttpRoute[];
+  timeouts?: HttpTimeouts;
 }
 
 export interface HttpServer {
@@ -31,7 +47,14 @@ export interface HttpServer {
 
 export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const log = deps.logger.child({ module: 'http' });
-  const server: Server = createServer((req, res) => {
+  const abortLog = createRateLimitedLog(log, 60_000);
+  const timeouts = deps.timeouts ?? HTTP_TIMEOUTS;
+  const serverOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    connectionsCheckingInterval: timeouts.checkEveryMs,
+  };
+  const server: Server = createServer(serverOptions, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const handle = async () => {
@@ -50,6 +73,15 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     handle().catch((err: unknown) => {
       if (err instanceof BodyTooLargeError) {
         if (!res.headersSent) sendJson(res, 413, { error: err.message });
+        return;
+      }
+      if (req.destroyed) {
+        // The client went away or ran out of time (408) mid-body: its problem, not a handler bug.
+        abortLog.warn(
+          'request-aborted',
+          { path: url.pathname },
+          'HTTP request closed before its body arrived',
+        );
         return;
       }
       log.error({ err, path: url.pathname }, 'HTTP handler failed');

@@ -35,6 +35,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    deadLettersDropped: new Counter({
+      name: 'cowbell_dead_letters_dropped_total',
+      help: 'Oldest dead letters deleted because their farm went over ingest.deadLettersPerFarm',
+      registers: [registry],
+    }),
     ingestBatchSeconds: new Histogram({
       name: 'cowbell_ingest_batch_commit_seconds',
       help: 'Time to commit one batch of messages to the store',

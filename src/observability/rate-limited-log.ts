@@ -20,3 +20,14 @@ export function createRateLimitedLog(logger: Logger, intervalMs = 60_000, now: (
   };
 }
 export type RateLimitedLog = ReturnType<typeof createRateLimitedLog>;
+
+/** Longest client-supplied text (topic, user name) put in a log line. */
+export const LOG_TEXT_MAX = 200;
+
+/**
+ * Client-supplied text cut to `max` characters with its full length noted: a 65,000-character
+ * topic must not become a 65,000-character log line.
+ */
+export function truncateForLog(text: string, max = LOG_TEXT_MAX): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}

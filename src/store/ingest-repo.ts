@@ -2,7 +2,13 @@
  * Tables of the ingest path: dead letters, seen (collar, seq, ts) keys and per-collar cursors.
  * Statements are prepared once; callers group them in one transaction per batch of messages.
  */
+import { createHash } from 'node:crypto';
 import type { Db } from './db.js';
+
+/** Bytes of a rejected payload kept: enough to see what a collar sent, never the whole of a huge one. */
+export const DEAD_LETTER_PAYLOAD_BYTES = 4096;
+/** Characters of a rejected message's topic kept. */
+const DEAD_LETTER_TOPIC_CHARS = 512;
 
 export interface DeadLetter {
   receivedAt: number;
@@ -21,7 +27,12 @@ export interface CollarCursor {
 
 export function createIngestRepo(db: Db) {
   const insertDeadLetter = db.prepare(
-    'INSERT INTO dead_letters (received_at, topic, farm_id, collar_id, reason, detail, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO dead_letters (received_at, topic, farm_id, collar_id, reason, detail, payload, payload_bytes, payload_sha256)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // Everything past the newest `keep` rows of one farm (NULL farm: messages no farm could be read from).
+  const trimFarmDeadLetters = db.prepare(
+    'DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE farm_id IS ? ORDER BY id DESC LIMIT -1 OFFSET ?)',
   );
   const insertSeen = db.prepare(
     'INSERT OR IGNORE INTO seen_readings (farm_id, collar_id, seq, ts, seen_at) VALUES (?, ?, ?, ?, ?)',
@@ -39,16 +50,24 @@ export function createIngestRepo(db: Db) {
   );
 
   return {
+    /** Stores a rejected message: the start of its payload, with the whole payload's size and SHA-256. */
     recordDeadLetter(d: DeadLetter): void {
+      const payload = Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.byteLength);
       insertDeadLetter.run(
         d.receivedAt,
-        d.topic,
+        d.topic.slice(0, DEAD_LETTER_TOPIC_CHARS),
         d.farmId,
         d.collarId,
         d.reason,
         d.detail,
-        Buffer.from(d.payload),
+        Buffer.from(payload.subarray(0, DEAD_LETTER_PAYLOAD_BYTES)),
+        payload.byteLength,
+        createHash('sha256').update(payload).digest('hex'),
       );
+    },
+    /** Keeps a farm's newest `keep` dead letters and deletes the rest; returns how many were deleted. */
+    trimDeadLetters(farmId: string | null, keep: number): number {
+      return trimFarmDeadLetters.run(farmId, keep).changes;
     },
     /** Records a reading key; false when it was seen before (a duplicate). */
     markSeen(farmId: string, collarId: string, seq: number, ts: number, seenAt: number): boolean {

@@ -59,6 +59,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'dead letters keep a payload prefix with its size and hash',
+    sql: `
+      -- payload holds at most the first few KiB from now on; the whole message's size and SHA-256
+      -- say what it was (a 64 MB publish must not cost 64 MB of disk).
+      ALTER TABLE dead_letters ADD COLUMN payload_bytes INTEGER;
+      ALTER TABLE dead_letters ADD COLUMN payload_sha256 TEXT;
+      UPDATE dead_letters SET payload_bytes = length(payload);
+      -- The per-farm budget drops each farm's oldest rows first.
+      CREATE INDEX dead_letters_farm ON dead_letters (farm_id, id);
+    `,
+  },
   ...OUTBOX_MIGRATIONS,
   {
     version: 20,

@@ -78,31 +78,41 @@ export function createIngest(deps: IngestDeps): Ingest {
       const nowMs = deps.now();
       const result = parseTelemetry(message.topic, message.payload, registry, { nowMs, retentionMs });
       if (!result.ok) {
-        recordRejection(message, result);
+        recordRejection(message, result, registry);
         continue;
       }
-      for (const rejection of result.rejected) recordRejection(message, rejection);
+      for (const rejection of result.rejected) recordRejection(message, rejection, registry);
       admitReadings(result.readings, nowMs, admitted);
     }
     if (admitted.length > 0) {
       staged.accepted += admitted.length;
       deps.onReadings(admitted);
     }
+    trimDeadLetters(registry.daemon.ingest.deadLettersPerFarm);
   });
 
-  function recordRejection(message: QueuedMessage, rejection: Rejection): void {
+  /** Holds every farm that got dead letters in this group to its budget, oldest rows first. */
+  function trimDeadLetters(keep: number): void {
+    for (const farmId of staged.deadLetterFarms)
+      staged.deadLettersDropped += deps.repo.trimDeadLetters(farmId, keep);
+  }
+
+  function recordRejection(message: QueuedMessage, rejection: Rejection, registry: Registry): void {
     staged.rejected.push(rejection.reason);
+    const farmId = knownFarm(registry, rejection.farmId);
+    staged.deadLetterFarms.add(farmId);
     deps.repo.recordDeadLetter({
       receivedAt: message.receivedAt,
       topic: message.topic,
-      farmId: rejection.farmId ?? null,
+      farmId,
       collarId: rejection.collarId ?? null,
       reason: rejection.reason,
       detail: rejection.detail,
       payload: message.payload,
     });
+    // Keyed by known farm only: made-up farm ids (one per message, say) must not each get a log line.
     rejectLog.warn(
-      `${rejection.reason}:${rejection.farmId ?? ''}`,
+      `${rejection.reason}:${farmId ?? ''}`,
       {
         reason: rejection.reason,
         farmId: rejection.farmId,
@@ -148,6 +158,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     m.duplicatesDropped.inc(staged.duplicates);
     m.readingsLate.inc(staged.late);
     for (const reason of staged.rejected) m.rejected.inc({ reason });
+    m.deadLettersDropped.inc(staged.deadLettersDropped);
     return undefined;
   }
 
@@ -174,12 +185,16 @@ export function createIngest(deps: IngestDeps): Ingest {
           deps.repo.recordDeadLetter({
             receivedAt: message.receivedAt,
             topic: message.topic,
-            farmId: where?.farmId ?? null,
+            farmId: knownFarm(deps.registry(), where?.farmId),
             collarId: where?.collarId ?? null,
             reason: 'internal-error',
             detail: String((err as Error).message ?? err).slice(0, 500),
             payload: message.payload,
           });
+          const keep = deps.registry().daemon.ingest.deadLettersPerFarm;
+          deps.metrics.deadLettersDropped.inc(
+            deps.repo.trimDeadLetters(knownFarm(deps.registry(), where?.farmId), keep),
+          );
           message.done();
         } catch (storeErr) {
           message.done(storeErr as Error);
@@ -222,6 +237,14 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
 }
 
+/**
+ * The farm a dead letter is filed and budgeted under: a farm of the registry, or null. Made-up farm
+ * ids all share the null budget (the topic still shows what was claimed), so they cannot each get one.
+ */
+function knownFarm(registry: Registry, farmId: string | undefined): string | null {
+  return farmId !== undefined && registry.farms.has(farmId) ? farmId : null;
+}
+
 /** SQLite errors that mean the store itself is unavailable (disk full, I/O, locked), not bad input. */
 const OUTAGE_CODES = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOMEM|NOTADB)/;
 
@@ -238,5 +261,7 @@ function newStage() {
     duplicates: 0,
     late: 0,
     rejected: [] as RejectReason[],
+    deadLetterFarms: new Set<string | null>(),
+    deadLettersDropped: 0,
   };
 }
