@@ -105,5 +105,5 @@ export function createChannelSetup(config: ChannelsConfig, deps: ChannelSetupDep
 }
 
 function defaultRetry(): RetrySettings {
-  return { maxAttempts: 12, baseDelayMs: 1000, factor: 4, maxDelayMs: 600_000, jitter: 0.5 };
+  return { baseDelayMs: 1000, factor: 4, maxDelayMs: 600_000, jitter: 0.5 };
 }

@@ -5,7 +5,7 @@ import type { Notification } from '../../../src/alerts/notification.js';
 import type { Channel, ChannelLimits, SendResult } from '../../../src/channels/channel.js';
 import { createOutbox, type DeliveryEvent, type Outbox } from '../../../src/channels/outbox.js';
 import { ManualClock } from '../../../src/clock.js';
-import { retrySchema } from '../../../src/config/channels-schema.js';
+import { outboxSchema, retrySchema } from '../../../src/config/channels-schema.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { type Db, openDb } from '../../../src/store/db.js';
 
@@ -73,16 +73,12 @@ function make(clock: ManualClock, channel: Channel, fallback?: Channel, dbPath =
     registry: new Registry(),
     onDelivery: (e) => deliveries.push(e),
     settings: {
-      maxInFlight: 8,
-      uncertainGraceMs: 30_000,
-      keepDays: 30,
-      retry: retrySchema.parse({
-        baseDelayMs: 1000,
-        factor: 4,
-        maxDelayMs: 60_000,
-        jitter: 0,
-        maxAttempts: 4,
+      ...outboxSchema.parse({
+        maxInFlight: 8,
+        uncertainGraceMs: 30_000,
+        pause: { probeBaseMs: 30_000, probeMaxMs: 120_000 },
       }),
+      retry: retrySchema.parse({ baseDelayMs: 1000, factor: 4, maxDelayMs: 60_000, jitter: 0 }),
     },
   });
   return outbox;
@@ -114,15 +110,19 @@ describe('the outbox', () => {
     expect(channel.calls).toHaveLength(2);
   });
 
-  it('retries with exponential backoff, then gives up and hands the message to the fallback', async () => {
+  it('retries a retryable failure with capped exponential backoff for as long as the message is fresh', async () => {
     const clock = new ManualClock(T0);
     const busy: SendResult = { ok: false, retryable: true, code: '131016', message: 'unavailable' };
-    const channel = new ScriptedChannel('whatsapp', clock, [busy, busy, busy, busy]);
+    const channel = new ScriptedChannel(
+      'whatsapp',
+      clock,
+      Array.from({ length: 20 }, () => busy),
+    );
     const fallback = new ScriptedChannel('console', clock);
     make(clock, channel, fallback);
     outbox.enqueue([note('n1')]);
     const waits: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 20; i++) {
       outbox.pump();
       await flush();
       const row = outbox.repo.get('n1', 'whatsapp');
@@ -130,30 +130,62 @@ describe('the outbox', () => {
       waits.push(row.nextAttemptAt - clock.now());
       clock.advanceTo(row.nextAttemptAt);
     }
-    expect(waits).toEqual([1000, 4000, 16000]);
-    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('failed');
+    // 20 failures over about 17 minutes: no attempt limit, the wait stops growing at maxDelayMs.
+    expect(waits.slice(0, 5)).toEqual([1000, 4000, 16000, 60000, 60000]);
+    expect(waits).toHaveLength(20);
     outbox.pump();
     await flush();
-    expect(fallback.calls.map((c) => c.id)).toEqual(['n1']);
-    expect(outbox.health().permanentFailures).toBe(1);
+    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('sent');
+    expect(channel.calls).toHaveLength(21);
+    expect(fallback.calls).toHaveLength(0);
+    expect(outbox.health().permanentFailures).toBe(0);
   });
 
-  it('raises a refusal at once and reports a channel-wide one in health until a success', async () => {
+  it('pauses the channel on an expired token: holds every message, probes with one, resumes on success', async () => {
     const clock = new ManualClock(T0);
-    const channel = new ScriptedChannel('whatsapp', clock, [
-      { ok: false, retryable: false, code: '190', message: 'token expired', channelDown: true },
+    const expired: SendResult = {
+      ok: false,
+      retryable: false,
+      code: '190',
+      message: 'token expired',
+      channelDown: true,
+    };
+    const channel = new ScriptedChannel('whatsapp', clock, [expired, expired, expired]);
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, channel, fallback);
+    outbox.enqueue([note('n1'), note('n2', '+27820000002')]);
+    outbox.pump();
+    await flush();
+    // Both went at once; both got 190: both held, one pause, one operator notice.
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({ state: 'held', lastErrorCode: '190' });
+    expect(outbox.repo.get('n2', 'whatsapp')?.state).toBe('held');
+    expect(outbox.health()).toMatchObject({ ok: false, paused: [{ channel: 'whatsapp', code: '190' }] });
+    outbox.enqueue([note('n3', '+27820000003')]);
+    expect(outbox.repo.get('n3', 'whatsapp')?.state).toBe('held');
+    outbox.pump();
+    await flush();
+    expect(fallback.calls.map((c) => c.id)).toEqual(['operator:whatsapp-paused:1750000000000']);
+    // Nothing more is tried before the probe is due; then exactly one message probes.
+    expect(channel.calls).toHaveLength(2);
+    clock.advanceBy(40_000);
+    outbox.pump();
+    await flush();
+    expect(channel.calls).toHaveLength(3);
+    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('held');
+    // The token is renewed: the next probe succeeds and the held messages follow, each once.
+    clock.advanceBy(120_000);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    expect(['n1', 'n2', 'n3'].map((id) => outbox.repo.get(id, 'whatsapp')?.state)).toEqual([
+      'sent',
+      'sent',
+      'sent',
     ]);
-    make(clock, channel);
-    outbox.enqueue([note('n1')]);
-    outbox.pump();
-    await flush();
-    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({ state: 'failed', lastErrorCode: '190' });
-    expect(outbox.health()).toMatchObject({ ok: false, problems: [{ channel: 'whatsapp', code: '190' }] });
-    clock.advanceBy(1000);
-    outbox.enqueue([note('n2')]);
-    outbox.pump();
-    await flush();
-    expect(outbox.health().ok).toBe(true);
+    expect(channel.calls.map((c) => c.id).sort()).toEqual(['n1', 'n1', 'n1', 'n2', 'n2', 'n3']);
+    expect(outbox.health()).toMatchObject({ ok: true, paused: [] });
+    expect(fallback.calls).toHaveLength(1);
   });
 
   it("keeps one contact's messages in order while another contact's go on", async () => {
