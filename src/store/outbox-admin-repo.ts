@@ -4,7 +4,8 @@
  */
 import type { Db } from './db.js';
 
-export type ListedState = 'pending' | 'held' | 'sending' | 'sent' | 'failed' | 'skipped' | 'folded';
+export const LISTED_STATES = ['pending', 'held', 'sending', 'sent', 'failed', 'skipped', 'folded'] as const;
+export type ListedState = (typeof LISTED_STATES)[number];
 
 export interface ListedRow {
   id: string;
@@ -38,7 +39,7 @@ export function createOutboxAdminRepo(db: Db) {
   const requeueAll = db.prepare(
     `UPDATE outbox SET state = 'pending', next_attempt_at = @now, updated_at = @now WHERE state = 'failed'`,
   );
-  const states = db.prepare('SELECT channel, state FROM outbox WHERE id = ?');
+  const states = db.prepare('SELECT channel, state FROM outbox WHERE id = ? ORDER BY channel');
   return {
     list(filter: ListFilter): ListedRow[] {
       const where: string[] = [];
