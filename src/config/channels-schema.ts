@@ -27,10 +27,10 @@ export const retrySchema = z
 export type RetrySettings = z.infer<typeof retrySchema>;
 
 const fallbackSchema = z
-  .enum(['console', 'webhook'])
+  .enum(['console', 'webhook', 'none'])
   .optional()
   .describe(
-    'channel that gets what WhatsApp cannot deliver: messages refused for good (invalid number, template), critical alerts held by a long pause, and the operator notice of a pause',
+    'channel that gets what WhatsApp cannot deliver: messages refused for good (invalid number, template), critical alerts held by a long pause, and the operator notice of a pause; default console when the console channel is enabled',
   );
 
 export const whatsappSchema = z.strictObject({

@@ -57,6 +57,28 @@ describe('channels from cowbell.yaml', () => {
     expect(setup.settings.retryByChannel?.whatsapp?.factor).toBe(4);
   });
 
+  it('prints what WhatsApp cannot deliver on the console unless another fallback or none is chosen', () => {
+    const fallbackOf = (extra: Record<string, unknown>, console = true) => {
+      db?.close();
+      db = openDb(':memory:');
+      const config = channelsSchema.parse({
+        console: { enabled: console },
+        whatsapp: {
+          phoneNumberId: '106540352242922',
+          accessToken: 't',
+          appSecret: 'a',
+          verifyToken: 'v',
+          ...extra,
+        },
+      });
+      return createChannelSetup(config, { db, clock: systemClock, logger, configDir: 'config' }).channels
+        .fallback?.name;
+    };
+    expect(fallbackOf({})).toBe('console');
+    expect(fallbackOf({ fallback: 'none' })).toBeUndefined();
+    expect(fallbackOf({}, false)).toBeUndefined();
+  });
+
   it('names the missing environment variable, not a value', () => {
     db = openDb(':memory:');
     const config = channelsSchema.parse({

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../../../src/alerts/notification.js';
+import type { AlertState } from '../../../src/alerts/types.js';
 import type { Channel, ChannelLimits, SendResult } from '../../../src/channels/channel.js';
 import { createOutbox, type DeliveryEvent, type Outbox } from '../../../src/channels/outbox.js';
 import { ManualClock } from '../../../src/clock.js';
@@ -14,14 +18,16 @@ const T0 = 1_750_000_000_000;
 /** A channel that answers from a script (then ok) and records when it was called. */
 class ScriptedChannel implements Channel {
   readonly calls: { id: string; at: number }[] = [];
+  readonly texts: string[] = [];
   constructor(
     readonly name: string,
     private readonly clock: ManualClock,
-    private readonly script: SendResult[] = [],
+    readonly script: SendResult[] = [],
     readonly limits?: ChannelLimits,
   ) {}
   async send(n: Notification): Promise<SendResult> {
     this.calls.push({ id: n.id, at: this.clock.now() });
+    this.texts.push(n.text);
     return this.script.shift() ?? { ok: true, providerMessageId: `wamid.${n.id}.${this.calls.length}` };
   }
 }
@@ -62,7 +68,13 @@ afterEach(async () => {
 
 const deliveries: DeliveryEvent[] = [];
 
-function make(clock: ManualClock, channel: Channel, fallback?: Channel, dbPath = ':memory:') {
+function make(
+  clock: ManualClock,
+  channel: Channel,
+  fallback?: Channel,
+  dbPath = ':memory:',
+  alertState?: (id: string) => AlertState | undefined,
+) {
   db = openDb(dbPath);
   deliveries.length = 0;
   outbox = createOutbox({
@@ -72,6 +84,7 @@ function make(clock: ManualClock, channel: Channel, fallback?: Channel, dbPath =
     logger: silent,
     registry: new Registry(),
     onDelivery: (e) => deliveries.push(e),
+    ...(alertState ? { alertState } : {}),
     settings: {
       ...outboxSchema.parse({
         maxInFlight: 8,
@@ -186,6 +199,98 @@ describe('the outbox', () => {
     expect(channel.calls.map((c) => c.id).sort()).toEqual(['n1', 'n1', 'n1', 'n2', 'n2', 'n3']);
     expect(outbox.health()).toMatchObject({ ok: true, paused: [] });
     expect(fallback.calls).toHaveLength(1);
+  });
+
+  it('hands held critical alerts to the fallback after a long pause, and still sends them when it ends', async () => {
+    const clock = new ManualClock(T0);
+    const expired: SendResult = {
+      ok: false,
+      retryable: false,
+      code: '190',
+      message: 'expired',
+      channelDown: true,
+    };
+    const channel = new ScriptedChannel(
+      'whatsapp',
+      clock,
+      Array.from({ length: 30 }, () => expired),
+    );
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, channel, fallback);
+    outbox.enqueue([note('crit'), { ...note('info', '+27820000002'), severity: 'info' }]);
+    for (let minute = 0; minute <= 16; minute++) {
+      outbox.pump();
+      await flush();
+      clock.advanceBy(60_000);
+    }
+    // Pause notice at once; the critical alert after 15 minutes; the info message stays held only.
+    expect(fallback.calls.map((c) => c.id)).toEqual(['operator:whatsapp-paused:1750000000000', 'crit']);
+    expect(outbox.repo.get('crit', 'whatsapp')?.state).toBe('held');
+    channel.script.length = 0;
+    clock.advanceBy(600_000);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('crit', 'whatsapp')?.state).toBe('sent');
+    expect(outbox.repo.get('info', 'whatsapp')?.state).toBe('sent');
+    expect(fallback.calls).toHaveLength(2);
+  });
+
+  it('keeps a pause across a restart without telling the operator again', async () => {
+    const clock = new ManualClock(T0);
+    const dir = mkdtempSync(join(tmpdir(), 'cowbell-pause-'));
+    const expired: SendResult = {
+      ok: false,
+      retryable: false,
+      code: '190',
+      message: 'expired',
+      channelDown: true,
+    };
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, new ScriptedChannel('whatsapp', clock, [expired]), fallback, join(dir, 'o.db'));
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    await outbox.stop(100);
+    db.close();
+    const channel = new ScriptedChannel('whatsapp', clock);
+    make(clock, channel, fallback, join(dir, 'o.db'));
+    outbox.start();
+    expect(outbox.health().paused).toMatchObject([{ channel: 'whatsapp', code: '190' }]);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('sent');
+    expect(outbox.health().ok).toBe(true);
+    expect(fallback.calls.map((c) => c.id)).toEqual(['operator:whatsapp-paused:1750000000000']);
+    await outbox.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('folds a retried alert once the farmer took it, and carries its text on the next message', async () => {
+    const clock = new ManualClock(T0);
+    const busy: SendResult = { ok: false, retryable: true, code: '131016', message: 'unavailable' };
+    const channel = new ScriptedChannel('whatsapp', clock, [busy]);
+    const alerts: Record<string, AlertState> = { a1: 'firing' };
+    make(clock, channel, undefined, ':memory:', (id) => alerts[id]);
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    alerts.a1 = 'acknowledged';
+    clock.advanceBy(1000);
+    outbox.enqueue([{ ...note('n2'), alertIds: ['a2'], text: 'Bella is lame' }]);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({
+      state: 'folded',
+      lastErrorCode: 'alert-closed',
+    });
+    expect(channel.calls.map((c) => c.id)).toEqual(['n1', 'n2']);
+    expect(channel.texts.at(-1)).toBe('Not delivered in time (1):\n• fever\n\nBella is lame');
+    const folded = await outbox.metrics.folded.get();
+    expect(folded.values).toMatchObject([{ value: 1, labels: { reason: 'alert-closed', purpose: 'alert' } }]);
   });
 
   it("keeps one contact's messages in order while another contact's go on", async () => {
