@@ -26,6 +26,7 @@ const benches: { name: string; script: string; args: string[]; nodeArgs?: string
   { name: 'detector quality (issue 4)', script: 'quality.js', args: quick ? ['--seeds', '101'] : [] },
   { name: 'alert policy (issue 5)', script: 'policy.js', args: [] },
   { name: 'outbox to the fake Cloud API (issue 6)', script: 'outbox.js', args: [] },
+  { name: 'outbox through WhatsApp outages (issue 12)', script: 'outbox-outage.js', args: [] },
 ];
 
 let failed = 0;
