@@ -232,9 +232,9 @@ describe('a message stale for its purpose', () => {
     );
     const sent = sandbox.requests.filter((r) => r.httpStatus === 200 && r.to === phone);
     expect(sent).toHaveLength(1);
-    const params = (
-      sent[0]?.body as { template: { components: { parameters: { text: string }[] }[] } }
-    ).template.components[0]?.parameters.map((p) => p.text);
+    type TemplateBody = { template: { components: { parameters: { text: string }[] }[] } };
+    const body = sent[0]?.body as TemplateBody | undefined;
+    const params = body?.template.components[0]?.parameters.map((p) => p.text);
     expect(params?.[1]).toBe('resolved: 2; not delivered in time (1): Green Acres');
     expect(
       metricValue(
