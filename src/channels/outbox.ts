@@ -19,14 +19,14 @@ import type { OutboxSettings, RetrySettings } from '../config/channels-schema.js
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { createOutboxRepo, type OutboxRepo, type OutboxRow } from '../store/outbox-repo.js';
-import { withCarried } from './carry.js';
 import type { Channel, SendResult } from './channel.js';
 import { createChannelPauses, type PausedChannel } from './channel-pause.js';
 import { applyDeliveryStatus, type DeliveryEvent, type StatusUpdate } from './delivery-status.js';
+import { createFolding } from './folding.js';
 import { createOutboxMetrics, type OutboxMetrics } from './outbox-metrics.js';
+import { startOutboxUpkeep } from './outbox-upkeep.js';
 import { createOutcomes } from './outcomes.js';
 import { createPacer } from './pacer.js';
-import { type StaleReason, staleReason } from './staleness.js';
 
 export type { PausedChannel } from './channel-pause.js';
 export type { DeliveryEvent, StatusUpdate } from './delivery-status.js';
@@ -77,9 +77,6 @@ export interface Outbox {
 }
 
 const SCAN_LIMIT = 2000;
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
-/** Meta redelivers webhooks for up to 7 days: keep their keys a little longer. */
-const SEEN_KEEP_MS = 8 * 24 * 60 * 60 * 1000;
 
 export function createOutbox(deps: OutboxDeps): Outbox {
   const repo = createOutboxRepo(deps.db);
@@ -92,8 +89,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   for (const c of [...deps.channels.deliver, ...(fallback ? [fallback] : [])]) byName.set(c.name, c);
   const inFlight = new Map<string, { done: Promise<void>; abort: AbortController }>();
   const ratios = { accepted: 0, delivered: 0, read: 0 };
-  const timers: { pump?: NodeJS.Timeout | undefined; prune?: NodeJS.Timeout; poll?: NodeJS.Timeout } = {};
+  let pumpTimer: NodeJS.Timeout | undefined;
+  let stopUpkeep = () => {};
   let running = false;
+  /** Held critical alerts already copied to the fallback (the insert is idempotent; this saves it). */
+  const handedOver = new Set<string>();
 
   const retryFor = (channel: string): RetrySettings =>
     deps.settings.retryByChannel?.[channel] ?? deps.settings.retry;
@@ -106,6 +106,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     fallback,
     random,
     wake: () => schedule(0),
+  });
+  const folding = createFolding({
+    repo,
+    metrics,
+    logger: log,
+    staleAfterHours: deps.settings.staleAfterHours,
+    alertState: deps.alertState,
   });
   const outcomes = createOutcomes({
     repo,
@@ -122,38 +129,34 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   function schedule(delayMs: number): void {
     if (!running) return;
-    if (timers.pump) clearTimeout(timers.pump);
-    timers.pump = setTimeout(pump, Math.max(0, Math.min(delayMs, 2_147_000_000)));
+    if (pumpTimer) clearTimeout(pumpTimer);
+    pumpTimer = setTimeout(pump, Math.max(0, Math.min(delayMs, 2_147_000_000)));
   }
 
   function pump(): number {
     // A manual pump replaces the scheduled one.
-    if (timers.pump) clearTimeout(timers.pump);
-    timers.pump = undefined;
+    if (pumpTimer) clearTimeout(pumpTimer);
+    pumpTimer = undefined;
     if (!deps.db.open) return Number.POSITIVE_INFINITY;
     const now = deps.clock.now();
     const rows = repo.pending(SCAN_LIMIT);
-    const lastDigest = latestDigests(rows);
+    const lastDigest = folding.latestDigests(rows);
     const heads = new Set<string>();
     let wake = Number.POSITIVE_INFINITY;
     for (const row of rows) {
       const key = `${row.channel}|${row.notification.phone}`;
       const paused = pauses.isPaused(row.channel);
-      if (
-        paused &&
-        row.notification.severity === 'critical' &&
-        pauses.criticalFallbackDue(row.channel, now)
-      ) {
+      const critical = row.notification.severity === 'critical';
+      if (paused && critical && !handedOver.has(row.id) && pauses.criticalFallbackDue(row.channel, now)) {
         outcomes.toFallback(row, now);
+        handedOver.add(row.id);
       }
       // Only the oldest pending message of a contact may go: their messages arrive in order.
       if (heads.has(key) || inFlight.has(key)) {
         heads.add(key);
         continue;
       }
-      const stale = staleness(row, now, (lastDigest.get(key) ?? 0) > row.notification.createdAt);
-      if (stale) {
-        fold(row, stale, now);
+      if (folding.foldIfStale(row, now, (lastDigest.get(key) ?? 0) > row.notification.createdAt)) {
         continue; // the contact's next message becomes the head
       }
       heads.add(key);
@@ -188,35 +191,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     return wake;
   }
 
-  function staleness(row: OutboxRow, now: number, newerDigestQueued: boolean): StaleReason | null {
-    // Alert states are looked up only for messages that already waited (a failure or a pause).
-    const waited = row.attempts > 0 || row.state === 'held';
-    return staleReason(row.notification, {
-      now,
-      staleAfterHours: deps.settings.staleAfterHours,
-      alertState: waited ? deps.alertState : undefined,
-      newerDigestQueued,
-    });
-  }
-
-  function fold(row: OutboxRow, reason: StaleReason, now: number): void {
-    const { purpose, farmId, contactId } = row.notification;
-    repo.markEnded(row.id, row.channel, 'folded', reason, foldMessage(reason), now);
-    metrics.folded.labels(row.channel, purpose, reason).inc();
-    log.info(
-      {
-        notificationId: row.id,
-        channel: row.channel,
-        farmId,
-        contactId,
-        purpose,
-        reason,
-        attempts: row.attempts,
-      },
-      'message folded into the next one to this contact',
-    );
-  }
-
   function dispatch(row: OutboxRow, channel: Channel, key: string, now: number, probe: boolean): void {
     if (!repo.markSending(row.id, row.channel, now)) {
       if (probe) pauses.probeFailed(row.channel, now);
@@ -227,11 +201,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         .labels(channel.name, row.notification.severity)
         .observe(Math.max(0, now - row.notification.createdAt) / 1000);
     }
-    const carried = repo.uncarried(row.channel, row.notification.phone, row.id);
-    const message = withCarried(
-      row.notification,
-      carried.map((r) => r.notification),
-    );
+    const { message, carried } = folding.carrying(row);
     const abort = new AbortController();
     const done = channel
       .send(message, abort.signal)
@@ -246,14 +216,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       )
       .then((result) => {
         const kind = outcomes.settle(row, channel, result);
-        if (kind === 'sent' && carried.length > 0) {
-          repo.markCarried(
-            carried.map((r) => r.id),
-            row.channel,
-            row.id,
-            deps.clock.now(),
-          );
-        }
+        if (kind === 'sent') folding.carried(carried, row, deps.clock.now());
         if (probe && kind !== 'sent') pauses.probeFailed(row.channel, deps.clock.now());
       })
       .catch((err: unknown) => log.error({ err, notificationId: row.id }, 'outbox settle failed'))
@@ -262,15 +225,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         schedule(0);
       });
     inFlight.set(key, { done, abort });
-  }
-
-  /** Rows written by another process (`cowbell outbox retry`) change SQLite's data_version. */
-  let dataVersion = -1;
-  function pollForeignChanges(): void {
-    if (!deps.db.open) return;
-    const v = deps.db.pragma('data_version', { simple: true }) as number;
-    if (dataVersion !== -1 && v !== dataVersion) schedule(0);
-    dataVersion = v;
   }
 
   return {
@@ -314,24 +268,21 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           pacer.seed(channel.name, phone, at, channel.limits);
         }
       }
-      const prune = () => {
-        const t = deps.clock.now();
-        repo.prune(t - deps.settings.keepDays * 86_400_000, t - SEEN_KEEP_MS);
-      };
-      prune();
-      timers.prune = setInterval(prune, PRUNE_EVERY_MS);
-      timers.prune.unref();
-      pollForeignChanges();
-      timers.poll = setInterval(pollForeignChanges, deps.settings.pollMs);
-      timers.poll.unref();
+      stopUpkeep = startOutboxUpkeep({
+        db: deps.db,
+        repo,
+        clock: deps.clock,
+        keepDays: deps.settings.keepDays,
+        pollMs: deps.settings.pollMs,
+        onForeignChange: () => schedule(0),
+      });
       schedule(0);
     },
     async stop(timeoutMs = 5_000) {
       running = false;
-      clearTimeout(timers.pump);
-      clearInterval(timers.prune);
-      clearInterval(timers.poll);
-      timers.pump = undefined;
+      clearTimeout(pumpTimer);
+      pumpTimer = undefined;
+      stopUpkeep();
       const settled = () => Promise.all([...inFlight.values()].map((c) => c.done));
       await within(settled(), timeoutMs);
       // Aborted calls are recorded as uncertain (retried after the grace period) before we return,
@@ -382,23 +333,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     },
     byProviderId: (id) => repo.byProviderId(id),
   };
-}
-
-/** Per contact and channel, the creation time of the newest queued digest. */
-function latestDigests(rows: readonly OutboxRow[]): Map<string, number> {
-  const latest = new Map<string, number>();
-  for (const r of rows) {
-    if (r.notification.purpose !== 'digest') continue;
-    const key = `${r.channel}|${r.notification.phone}`;
-    latest.set(key, Math.max(latest.get(key) ?? 0, r.notification.createdAt));
-  }
-  return latest;
-}
-
-function foldMessage(reason: StaleReason): string {
-  if (reason === 'superseded') return 'a newer digest to this contact replaces it';
-  if (reason === 'alert-closed') return 'its alerts were answered or closed before it could go out';
-  return 'too old for its purpose (outbox.staleAfterHours); its text goes out with the next message';
 }
 
 /** Waits for `work`, at most `ms`. */
