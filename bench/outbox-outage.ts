@@ -21,6 +21,7 @@ import { channelsSchema } from '../src/config/channels-schema.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { openDb } from '../src/store/db.js';
+import { benchAlert } from './alert-notification.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 5, 1, 4, 0);
@@ -87,21 +88,7 @@ for (const phase of phases) {
 }
 
 function alert(id: string, k: number): Notification {
-  return {
-    id,
-    farmId: 'farm-a',
-    contactId: `c-${k % 6}`,
-    phone: `+2782000000${k % 6}`,
-    language: 'en',
-    purpose: 'alert',
-    severity: 'critical',
-    alertIds: [id],
-    kinds: ['fever'],
-    text: 'fever',
-    templateParams: ['Lakshmi (1042)', 'fever', '05:10', '40.6 °C', 'check her'],
-    buttons: [],
-    createdAt: clock.now(),
-  };
+  return benchAlert(id, `+2782000000${k % 6}`, clock.now(), `c-${k % 6}`);
 }
 
 const created = new Map<string, number>();

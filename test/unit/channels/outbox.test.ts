@@ -50,6 +50,15 @@ function note(id: string, phone = '+27820000001'): Notification {
   };
 }
 
+/** The Graph answer to an expired access token: the whole channel is down, not this message. */
+const EXPIRED: SendResult = {
+  ok: false,
+  retryable: false,
+  code: '190',
+  message: 'token expired',
+  channelDown: true,
+};
+
 const silent = createLogger(
   { level: 'silent' },
   new Writable({
@@ -156,14 +165,7 @@ describe('the outbox', () => {
 
   it('pauses the channel on an expired token: holds every message, probes with one, resumes on success', async () => {
     const clock = new ManualClock(T0);
-    const expired: SendResult = {
-      ok: false,
-      retryable: false,
-      code: '190',
-      message: 'token expired',
-      channelDown: true,
-    };
-    const channel = new ScriptedChannel('whatsapp', clock, [expired, expired, expired]);
+    const channel = new ScriptedChannel('whatsapp', clock, [EXPIRED, EXPIRED, EXPIRED]);
     const fallback = new ScriptedChannel('console', clock);
     make(clock, channel, fallback);
     outbox.enqueue([note('n1'), note('n2', '+27820000002')]);
@@ -203,17 +205,10 @@ describe('the outbox', () => {
 
   it('hands held critical alerts to the fallback after a long pause, and still sends them when it ends', async () => {
     const clock = new ManualClock(T0);
-    const expired: SendResult = {
-      ok: false,
-      retryable: false,
-      code: '190',
-      message: 'expired',
-      channelDown: true,
-    };
     const channel = new ScriptedChannel(
       'whatsapp',
       clock,
-      Array.from({ length: 30 }, () => expired),
+      Array.from({ length: 30 }, () => EXPIRED),
     );
     const fallback = new ScriptedChannel('console', clock);
     make(clock, channel, fallback);
@@ -240,15 +235,8 @@ describe('the outbox', () => {
   it('keeps a pause across a restart without telling the operator again', async () => {
     const clock = new ManualClock(T0);
     const dir = mkdtempSync(join(tmpdir(), 'cowbell-pause-'));
-    const expired: SendResult = {
-      ok: false,
-      retryable: false,
-      code: '190',
-      message: 'expired',
-      channelDown: true,
-    };
     const fallback = new ScriptedChannel('console', clock);
-    make(clock, new ScriptedChannel('whatsapp', clock, [expired]), fallback, join(dir, 'o.db'));
+    make(clock, new ScriptedChannel('whatsapp', clock, [EXPIRED]), fallback, join(dir, 'o.db'));
     outbox.enqueue([note('n1')]);
     outbox.pump();
     await flush();
