@@ -93,6 +93,13 @@ export function createChannelSetup(config: ChannelsConfig, deps: ChannelSetupDep
   // Console is the default channel without WhatsApp; with WhatsApp it is only a fallback.
   if (config.console.enabled && !wa?.enabled) deliver.push(consoleChannel);
 
+  for (const [name, retry] of Object.entries(retryByChannel)) {
+    if (retry.maxAttempts === undefined) continue;
+    deps.logger.warn(
+      { channel: name },
+      `channels.${name}.retry.maxAttempts is no longer used: a retryable failure is retried until the message is stale for its purpose (channels.outbox.staleAfterHours); remove the key`,
+    );
+  }
   // Without a choice, what WhatsApp cannot deliver is at least printed (stdout: the service log).
   const fallbackName = wa?.fallback ?? (config.console.enabled ? 'console' : 'none');
   let fallback: Channel | undefined;

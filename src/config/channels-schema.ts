@@ -13,6 +13,12 @@ import { secretSchema } from './secrets.js';
  */
 export const retrySchema = z
   .strictObject({
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('no longer used (a warning at start says so): retries stop only when the message is stale'),
     baseDelayMs: z.number().int().min(0).default(1000).describe('delay before the first retry'),
     factor: z.number().min(1).default(4).describe('each retry waits this many times longer'),
     maxDelayMs: z.number().int().min(0).default(600_000).describe('longest wait between two attempts'),

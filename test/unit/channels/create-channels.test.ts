@@ -79,6 +79,31 @@ describe('channels from cowbell.yaml', () => {
     expect(fallbackOf({}, false)).toBeUndefined();
   });
 
+  it('still starts with the retired retry.maxAttempts, and says in the log that it is no longer used', () => {
+    db = openDb(':memory:');
+    const lines: string[] = [];
+    const capture = createLogger(
+      { level: 'warn' },
+      new Writable({
+        write(chunk: Buffer, _e, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const config = channelsSchema.parse({
+      whatsapp: {
+        phoneNumberId: '106540352242922',
+        accessToken: 't',
+        appSecret: 'a',
+        verifyToken: 'v',
+        retry: { maxAttempts: 12 },
+      },
+    });
+    createChannelSetup(config, { db, clock: systemClock, logger: capture, configDir: 'config' });
+    expect(lines.join('')).toContain('channels.whatsapp.retry.maxAttempts is no longer used');
+  });
+
   it('names the missing environment variable, not a value', () => {
     db = openDb(':memory:');
     const config = channelsSchema.parse({
