@@ -134,7 +134,11 @@ function parseOutboxCommand(argv: string[]): OutboxCommand | { name: 'help' } {
     strict: true,
   });
   if (values.help) return { name: 'help' };
-  const common = { configDir: configDirOf(values.config ?? 'config'), dbPath: values.db };
+  // With --db the config is not needed (run from anywhere); without it, storage.path comes from it.
+  const common = {
+    configDir: values.db && !values.config ? undefined : configDirOf(values.config ?? 'config'),
+    dbPath: values.db,
+  };
   if (sub === 'list') {
     const status = values.status;
     if (status !== undefined && !LISTED_STATES.includes(status as ListedState)) {

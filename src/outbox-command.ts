@@ -13,7 +13,7 @@ import { createOutboxAdminRepo, type ListedRow, type ListedState } from './store
 export type OutboxCommand =
   | {
       name: 'outbox-list';
-      configDir: string;
+      configDir?: string | undefined;
       dbPath?: string | undefined;
       status?: ListedState | undefined;
       farm?: string | undefined;
@@ -21,7 +21,7 @@ export type OutboxCommand =
     }
   | {
       name: 'outbox-retry';
-      configDir: string;
+      configDir?: string | undefined;
       dbPath?: string | undefined;
       target: { id: string } | { allFailed: true };
     };
@@ -30,6 +30,7 @@ export type OutboxCommand =
 function databaseOf(cmd: OutboxCommand): string {
   let path = cmd.dbPath;
   if (!path) {
+    if (!cmd.configDir) throw new UsageError('pass --db FILE or --config DIR');
     const loaded = loadRegistry(cmd.configDir);
     if (!loaded.ok) {
       throw new UsageError(

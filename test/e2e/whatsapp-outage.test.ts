@@ -260,12 +260,13 @@ describe('cowbell outbox list and retry', () => {
     const out: string[] = [];
     const run = (...argv: string[]) => {
       out.length = 0;
-      const command = parseCommand([...argv, '--config', configDir, '--db', dbPath]);
+      // --db alone is enough (run from anywhere); the config is only read for storage.path.
+      const command = parseCommand([...argv, '--db', dbPath]);
       if (command.name !== 'outbox-list' && command.name !== 'outbox-retry') throw new Error(command.name);
       return runOutboxCommand(command, (line) => out.push(line));
     };
 
-    expect(run('outbox', 'list', '--status', 'failed')).toBe(0);
+    expect(run('outbox', 'list', '--status', 'failed', '--config', configDir)).toBe(0);
     expect(out[0]).toBe('1 message(s) failed');
     expect(out[1]).toMatch(
       /^refused-1 {2}whatsapp {2}failed {2}alert\/critical {2}farm-a -> c-0200 {2}attempts 1 {2}\d+s ago 131026: /,
