@@ -7,7 +7,6 @@
  * config, so minutes of outage take a fraction of a second.
  */
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/alerts/notification.js';
@@ -19,30 +18,15 @@ import { runOutboxCommand } from '../../src/outbox-command.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';
 import { makeTempConfig } from '../support/config-dir.js';
 import { notification } from '../support/fake-graph-api.js';
+import { ONE_COW_FARM, SANDBOX_CREDENTIALS, whatsappChannelYaml } from '../support/sandbox-config.js';
 import { metricValue, waitFor } from '../support/wait.js';
-
-const FARM = `version: 1
-farm: { id: green-acres, name: Green Acres, timezone: UTC }
-mqtt: { password: green-secret }
-cows:
-  - { id: daisy, name: Daisy, tag: "214", collar: C-0042 }
-contacts:
-  - { id: ravi, name: Ravi, phone: "+923001234567", language: en, role: herdsman, optedIn: true }
-`;
 
 function daemonYaml(sandboxUrl: string): string {
   return `version: 1
 broker: { embedded: { host: 127.0.0.1, port: 0 } }
 http: { host: 127.0.0.1, port: 0 }
 channels:
-  whatsapp:
-    baseUrl: ${sandboxUrl}
-    phoneNumberId: "1234567890"
-    accessToken: test-access-token
-    appSecret: test-app-secret
-    verifyToken: test-verify-token
-    templatesFile: ${resolve('config/whatsapp-templates.json')}
-    pairRateSeconds: 0
+${whatsappChannelYaml(sandboxUrl)}    pairRateSeconds: 0
     sendRatePerSecond: 1000
     retry: { baseDelayMs: 5, factor: 2, maxDelayMs: 40, jitter: 0.5 }
     fallback: console
@@ -68,15 +52,13 @@ interface Daemon {
 
 async function startDaemon(): Promise<Daemon> {
   const sandbox = await startSandbox({
-    appSecret: 'test-app-secret',
-    accessToken: 'test-access-token',
-    phoneNumberId: '1234567890',
+    ...SANDBOX_CREDENTIALS,
     templates: createTemplateCatalog(loadTemplateFile('config/whatsapp-templates.json')),
     pairRateSeconds: 0,
     mps: 10_000,
   });
   cleanups.push(() => sandbox.close());
-  const config = makeTempConfig({ 'green-acres.yaml': FARM }, daemonYaml(sandbox.url));
+  const config = makeTempConfig({ 'green-acres.yaml': ONE_COW_FARM }, daemonYaml(sandbox.url));
   cleanups.push(() => config.remove());
   const logs: { level: number; msg: string }[] = [];
   const sink = new Writable({
