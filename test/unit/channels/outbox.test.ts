@@ -257,6 +257,37 @@ describe('the outbox', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('holds a message accepted then failed for an account reason (131042 billing) and pauses the channel', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock);
+    make(clock, channel);
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    outbox.applyStatus({
+      channel: 'whatsapp',
+      providerMessageId: 'wamid.n1.1',
+      status: 'failed',
+      timestampMs: T0 + 5,
+      errors: [{ code: 131042, message: 'Business eligibility payment issue' }],
+    });
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({
+      state: 'held',
+      lastErrorCode: '131042',
+      providerMessageId: null,
+    });
+    expect(outbox.health().paused).toMatchObject([{ code: '131042', fix: expect.stringMatching(/payment/) }]);
+    // Billing fixed: the probe resends it as a new message and the channel resumes.
+    clock.advanceBy(60_000);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({
+      state: 'sent',
+      providerMessageId: 'wamid.n1.2',
+    });
+    expect(outbox.health().ok).toBe(true);
+  });
+
   it('folds a retried alert once the farmer took it, and carries its text on the next message', async () => {
     const clock = new ManualClock(T0);
     const busy: SendResult = { ok: false, retryable: true, code: '131016', message: 'unavailable' };
