@@ -19,6 +19,7 @@ import { channelsSchema } from '../src/config/channels-schema.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { openDb } from '../src/store/db.js';
+import { benchAlert } from './alert-notification.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,21 +64,7 @@ outbox.start();
 let seq = 0;
 function alert(phone: string): Notification {
   const id = `bench-${++seq}`;
-  return {
-    id,
-    farmId: 'farm-a',
-    contactId: `c-${phone}`,
-    phone,
-    language: 'en',
-    purpose: 'alert',
-    severity: 'critical',
-    alertIds: [id],
-    kinds: ['fever'],
-    text: 'fever',
-    templateParams: ['Lakshmi (1042)', 'fever', '05:10', '40.6 °C', 'check her'],
-    buttons: [],
-    createdAt: Date.now(),
-  };
+  return benchAlert(id, phone, Date.now());
 }
 const phone = (i: number) => `+2782${String(i).padStart(7, '0')}`;
 

@@ -23,10 +23,15 @@ const benches: { name: string; script: string; args: string[]; nodeArgs?: string
     args: quick ? ['--quick'] : [],
     nodeArgs: ['--expose-gc'],
   },
-  { name: 'detector quality (issue 4)', script: 'quality.js', args: quick ? ['--seeds', '101'] : [] },
+  {
+    name: 'detector quality per collar model and on a real herd (issue 10)',
+    script: 'quality.js',
+    args: quick ? ['--cows', '100', '--days', '14', '--no-rare'] : [],
+  },
   { name: 'alert policy (issue 5)', script: 'policy.js', args: [] },
   { name: 'outbox to the fake Cloud API (issue 6)', script: 'outbox.js', args: [] },
   { name: 'hostile input (issue 12)', script: 'hostile.js', args: [] },
+  { name: 'outbox through WhatsApp outages (issue 12)', script: 'outbox-outage.js', args: [] },
 ];
 
 let failed = 0;

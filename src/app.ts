@@ -9,7 +9,7 @@ import { createExternalBrokerSource } from './broker/client.js';
 import { createEmbeddedBroker } from './broker/embedded.js';
 import type { TelemetrySource } from './broker/source.js';
 import { createChannelSetup } from './channels/create-channels.js';
-import { createOutbox } from './channels/outbox.js';
+import { createOutbox, type Outbox } from './channels/outbox.js';
 import { createWhatsAppWebhook } from './channels/whatsapp/webhook.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { type Clock, systemClock } from './clock.js';
@@ -80,6 +80,8 @@ export interface App {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly db: Db;
+  /** The durable outbox (tests enqueue through it and read its health). */
+  readonly outbox: Outbox;
   registry(): Registry;
 }
 
@@ -146,6 +148,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         deliveries.record(event);
         if (event.status === 'failed') log.warn({ ...event }, 'message could not be delivered');
       },
+      alertState: (alertId) => alerts.get(alertId)?.state,
     });
     let source: TelemetrySource | undefined;
     const alertPublisher = createAlertPublisher({ source: () => source, logger, registry: metrics.registry });
@@ -226,10 +229,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       { name: 'detection', check: () => ({ ok: true, detail: coverage() }) },
       {
         name: 'outbox',
-        // A channel down as a whole (expired token) is serious but intake goes on: degraded, not unready.
+        // A paused channel (expired token) is not ready, with the reason and the fix in the detail;
+        // intake goes on and the messages are held, so nothing is lost while it is fixed.
         check: () => {
           const health = outbox.health();
-          return { ok: health.ok, degraded: true, detail: health };
+          const reason = health.paused
+            .map(
+              (p) =>
+                `${p.channel} paused since ${new Date(p.since).toISOString()}: ${p.message} (code ${p.code}); fix: ${p.fix}`,
+            )
+            .join('; ');
+          return { ok: health.ok, detail: reason ? { reason, ...health } : health };
         },
       },
     ];
@@ -248,6 +258,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       metrics,
       logger,
       db,
+      outbox,
       registry,
       async start() {
         // Stop order is the reverse of the pushes below: timers, then intake (commit what is

@@ -1,5 +1,6 @@
 /**
- * The `cowbell` command: start the daemon, check the config, replay a recording.
+ * The `cowbell` command: start the daemon, check the config, replay a recording, inspect and retry
+ * the outbox.
  * Bad arguments print a one-line reason and exit with code 2.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { loadRegistry } from './config/coordinator.js';
 import { formatIssues } from './config/load.js';
 import type { Registry } from './config/registry.js';
 import { RULE_SENSORS } from './detect/rule-coverage.js';
+import type { OutboxCommand } from './outbox-command.js';
+import { LISTED_STATES, type ListedState } from './store/outbox-admin-repo.js';
 import { savedCoverage } from './store/saved-coverage.js';
 
 export class UsageError extends Error {
@@ -23,6 +26,12 @@ Usage:
                                                rules run for which collars (from the database)
   cowbell replay --config DIR --input FILE [--out FILE] [--truth FILE]
                                                run a recording through the pipeline in event time
+  cowbell outbox list [--status S] [--farm F] [--limit N] [--config DIR] [--db FILE]
+                                               messages in the outbox, newest first; S is one of
+                                               pending, held, sending, sent, failed, skipped, folded
+  cowbell outbox retry ID|--all-failed [--config DIR] [--db FILE]
+                                               re-queue a failed (or folded) message; the running
+                                               daemon sends it within channels.outbox.pollMs
   cowbell --help
 
 Options:
@@ -36,6 +45,7 @@ export type Command =
   | { name: 'help' }
   | { name: 'start'; configDir: string; dbPath?: string | undefined }
   | { name: 'config-check'; configDir: string; dbPath?: string | undefined }
+  | OutboxCommand
   | {
       name: 'replay';
       configDir: string;
@@ -99,6 +109,8 @@ export function parseCommand(argv: string[]): Command {
           truth: values.truth,
         };
       }
+      case 'outbox':
+        return parseOutboxCommand(rest);
       default:
         throw new UsageError(`unknown command "${first}"; try: cowbell --help`);
     }
@@ -106,6 +118,63 @@ export function parseCommand(argv: string[]): Command {
     if (err instanceof UsageError) throw err;
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');
   }
+}
+
+function parseOutboxCommand(argv: string[]): OutboxCommand | { name: 'help' } {
+  const [sub, ...args] = argv;
+  if (sub !== 'list' && sub !== 'retry') {
+    throw new UsageError(
+      `unknown outbox command "${sub ?? ''}"; try: cowbell outbox list | cowbell outbox retry ID`,
+    );
+  }
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      db: { type: 'string' },
+      status: { type: 'string' },
+      farm: { type: 'string' },
+      limit: { type: 'string' },
+      'all-failed': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    allowPositionals: sub === 'retry',
+    strict: true,
+  });
+  if (values.help) return { name: 'help' };
+  // With --db the config is not needed (run from anywhere); without it, storage.path comes from it.
+  const common = {
+    configDir: values.db && !values.config ? undefined : configDirOf(values.config ?? 'config'),
+    dbPath: values.db,
+  };
+  if (sub === 'list') {
+    const status = values.status;
+    if (status !== undefined && !LISTED_STATES.includes(status as ListedState)) {
+      throw new UsageError(`--status must be one of ${LISTED_STATES.join(', ')}; got "${status}"`);
+    }
+    const limit = Number(values.limit ?? 100);
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new UsageError(`--limit must be a whole number of at least 1; got "${values.limit}"`);
+    }
+    return {
+      name: 'outbox-list',
+      ...common,
+      status: status as ListedState | undefined,
+      farm: values.farm,
+      limit,
+    };
+  }
+  const id = positionals[0];
+  if (values['all-failed'] === true && id !== undefined) {
+    throw new UsageError('outbox retry takes a message id or --all-failed, not both');
+  }
+  if (values['all-failed'] === true) return { name: 'outbox-retry', ...common, target: { allFailed: true } };
+  if (id === undefined || positionals.length > 1) {
+    throw new UsageError(
+      'outbox retry needs one message id (see: cowbell outbox list --status failed) or --all-failed',
+    );
+  }
+  return { name: 'outbox-retry', ...common, target: { id } };
 }
 
 /** Accepts the config folder or the path of its cowbell.yaml. */

@@ -33,6 +33,17 @@ async function main(argv: string[]): Promise<number> {
       const { runReplayCommand } = await import('./replay/command.js');
       return runReplayCommand(command);
     }
+    case 'outbox-list':
+    case 'outbox-retry': {
+      const { runOutboxCommand } = await import('./outbox-command.js');
+      try {
+        return runOutboxCommand(command, (line) => process.stdout.write(`${line}\n`));
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`cowbell: ${err.message}\n`);
+        return 2;
+      }
+    }
     case 'start':
       return start(command.configDir, command.dbPath);
   }

@@ -16,7 +16,8 @@ export type NotificationPurpose =
   | 'resolution' // condition cleared
   | 'digest' // daily herd summary
   | 'ack-notice' // "Ravi is on it" to the others
-  | 'reply'; // answer to something the contact sent (confirmation, STATUS, HELP, refusal)
+  | 'reply' // answer to something the contact sent (confirmation, STATUS, HELP, refusal)
+  | 'operator'; // to whoever runs the daemon, over the fallback channel (a paused channel)
 
 /** A quick-reply button offered with the message. */
 export interface NotificationButton {

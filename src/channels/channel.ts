@@ -20,9 +20,10 @@ export type SendResult =
        * waits for a status webhook before trying again. This is the at-least-once edge.
        */
       uncertain?: boolean;
-      /** Give up after this many attempts in all, when the provider allows only a few tries. */
-      maxAttempts?: number;
-      /** The whole channel is unusable (expired token, blocked account), not just this message. */
+      /**
+       * The whole channel is unusable (expired token, blocked account), not just this message: the
+       * outbox pauses the channel and holds its messages until a send succeeds.
+       */
       channelDown?: boolean;
     };
 

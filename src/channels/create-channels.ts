@@ -1,7 +1,7 @@
 /**
  * Builds the delivery channels and the outbox settings from `channels:` in cowbell.yaml, for the
  * composition root. WhatsApp when configured (console otherwise), the signed webhook when
- * configured, and the fallback channel WhatsApp's permanent refusals go to.
+ * configured, and the fallback channel for what WhatsApp cannot deliver (console by default).
  */
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
@@ -93,9 +93,18 @@ export function createChannelSetup(config: ChannelsConfig, deps: ChannelSetupDep
   // Console is the default channel without WhatsApp; with WhatsApp it is only a fallback.
   if (config.console.enabled && !wa?.enabled) deliver.push(consoleChannel);
 
+  for (const [name, retry] of Object.entries(retryByChannel)) {
+    if (retry.maxAttempts === undefined) continue;
+    deps.logger.warn(
+      { channel: name },
+      `channels.${name}.retry.maxAttempts is no longer used: a retryable failure is retried until the message is stale for its purpose (channels.outbox.staleAfterHours); remove the key`,
+    );
+  }
+  // Without a choice, what WhatsApp cannot deliver is at least printed (stdout: the service log).
+  const fallbackName = wa?.fallback ?? (config.console.enabled ? 'console' : 'none');
   let fallback: Channel | undefined;
-  if (wa?.enabled && wa.fallback === 'console') fallback = consoleChannel;
-  if (wa?.enabled && wa.fallback === 'webhook') fallback = webhookChannel;
+  if (wa?.enabled && fallbackName === 'console') fallback = consoleChannel;
+  if (wa?.enabled && fallbackName === 'webhook') fallback = webhookChannel;
 
   return {
     channels: { deliver, fallback },
@@ -105,5 +114,5 @@ export function createChannelSetup(config: ChannelsConfig, deps: ChannelSetupDep
 }
 
 function defaultRetry(): RetrySettings {
-  return { maxAttempts: 12, baseDelayMs: 1000, factor: 4, maxDelayMs: 600_000, jitter: 0.5 };
+  return { baseDelayMs: 1000, factor: 4, maxDelayMs: 600_000, jitter: 0.5 };
 }

@@ -98,14 +98,14 @@ export function applyDeliveryStatus(update: StatusUpdate, ctx: StatusContext): S
     ? classifyGraphError(first.code)
     : { retryable: false, scope: 'message', reason: 'failed' };
   if (c.asTemplate === true) repo.closeWindow(row.notification.phone);
-  const attempts = row.attempts;
-  if (c.retryable && attempts < Math.min(ctx.retry.maxAttempts, c.maxAttempts ?? Number.POSITIVE_INFINITY)) {
+  // No attempt limit: a message that keeps failing folds once it is stale (staleness.ts).
+  if (c.retryable) {
     const delay =
       c.asTemplate === true
         ? 0
         : Math.min(
             ctx.retry.maxDelayMs,
-            Math.max(backoffDelay(ctx.retry, attempts, ctx.random), c.minDelayMs ?? 0),
+            Math.max(backoffDelay(ctx.retry, row.attempts, ctx.random), c.minDelayMs ?? 0),
           );
     repo.requeue(row.id, row.channel, now + delay, code, message, now);
     ctx.logger.warn({ notificationId: row.id, code }, 'message failed after acceptance, will retry');

@@ -15,7 +15,7 @@ export function createOutboxMetrics(registry: Registry) {
     }),
     attempts: new Counter({
       name: 'cowbell_outbox_attempts_total',
-      help: 'Delivery attempts by channel and result (sent, retry, failed, skipped)',
+      help: 'Delivery attempts by channel and result (sent, retry, held, failed, skipped)',
       labelNames: ['channel', 'result', 'code'] as const,
       registers,
     }),
@@ -27,13 +27,19 @@ export function createOutboxMetrics(registry: Registry) {
     }),
     fallbacks: new Counter({
       name: 'cowbell_outbox_fallbacks_total',
-      help: 'Messages handed to the fallback channel after a permanent failure',
+      help: 'Messages handed to the fallback channel (permanent failure, or a critical alert held by a long pause)',
       labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    folded: new Counter({
+      name: 'cowbell_outbox_folded_total',
+      help: 'Messages stale for their purpose, folded into the next message to the contact, by reason',
+      labelNames: ['channel', 'purpose', 'reason'] as const,
       registers,
     }),
     pending: new Gauge({
       name: 'cowbell_outbox_pending_messages',
-      help: 'Messages waiting in the outbox (pending or in flight)',
+      help: 'Messages waiting in the outbox (pending, held by a paused channel, or in flight)',
       registers,
     }),
     requestLatency: new Histogram({

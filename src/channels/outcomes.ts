@@ -1,6 +1,7 @@
 /**
- * What the outbox does with a call's result: record the provider id, skip, retry with backoff, or
- * raise a permanent failure (log, metric, channel problem for /readyz, fallback channel).
+ * What the outbox does with a call's result: record the provider id, skip, hold it while the
+ * channel is paused (auth or account errors), retry with capped backoff (no attempt limit: the
+ * message folds when it is stale), or raise a permanent failure (log, metric, fallback channel).
  */
 import type { Clock } from '../clock.js';
 import type { RetrySettings } from '../config/channels-schema.js';
@@ -9,14 +10,8 @@ import { createRateLimitedLog } from '../observability/rate-limited-log.js';
 import type { OutboxRepo, OutboxRow } from '../store/outbox-repo.js';
 import { backoffDelay } from './backoff.js';
 import { type Channel, type SendResult, SKIP_CODES } from './channel.js';
+import type { ChannelPauses } from './channel-pause.js';
 import type { OutboxMetrics } from './outbox-metrics.js';
-
-export interface ChannelProblem {
-  channel: string;
-  code: string;
-  message: string;
-  at: number;
-}
 
 export interface OutcomeDeps {
   repo: OutboxRepo;
@@ -24,6 +19,7 @@ export interface OutcomeDeps {
   logger: Logger;
   clock: Clock;
   fallback: Channel | undefined;
+  pauses: ChannelPauses;
   uncertainGraceMs: number;
   retryFor(channel: string): RetrySettings;
   random: () => number;
@@ -31,66 +27,74 @@ export interface OutcomeDeps {
   wake(): void;
 }
 
+export type SettleKind = 'sent' | 'skipped' | 'held' | 'retry' | 'failed';
+
 export function createOutcomes(deps: OutcomeDeps) {
   const { repo, metrics, logger: log } = deps;
   // An outage makes every message retry: one line per channel and code a minute, with the count.
   const retryLog = createRateLimitedLog(log, 60_000, () => deps.clock.now());
-  const problems = new Map<string, ChannelProblem>();
-  const lastSuccess = new Map<string, number>();
   let permanentFailures = 0;
 
-  function failForGood(
-    row: OutboxRow,
-    code: string,
-    message: string,
-    channelDown: boolean,
-    now: number,
-  ): void {
+  /** Hands a copy to the fallback channel (once per message: the insert is idempotent). */
+  function toFallback(row: OutboxRow, now: number): void {
+    const fallback = deps.fallback;
+    if (!fallback || fallback.name === row.channel || row.fallbackFor !== null) return;
+    const inserted = repo.insert(
+      [{ notification: row.notification, channel: fallback.name, fallbackFor: row.channel }],
+      now,
+    );
+    if (inserted === 0) return;
+    metrics.fallbacks.labels(row.channel, fallback.name).inc();
+    deps.wake();
+  }
+
+  function failForGood(row: OutboxRow, code: string, message: string, now: number): void {
     repo.markEnded(row.id, row.channel, 'failed', code, message, now);
     permanentFailures++;
     metrics.permanentFailures.labels(row.channel, code).inc();
-    if (channelDown) problems.set(row.channel, { channel: row.channel, code, message, at: now });
     const { farmId, contactId } = row.notification;
     log.error(
       { notificationId: row.id, farmId, contactId, code },
       `${row.channel} refused a message for good: ${message}`,
     );
-    const fallback = deps.fallback;
-    if (fallback && fallback.name !== row.channel && row.fallbackFor === null) {
-      repo.insert(
-        [{ notification: row.notification, channel: fallback.name, fallbackFor: row.channel }],
-        now,
-      );
-      metrics.fallbacks.labels(row.channel, fallback.name).inc();
-      deps.wake();
-    }
+    toFallback(row, now);
   }
 
-  function settle(row: OutboxRow, channel: Channel, result: SendResult): void {
+  /** The whole channel is down (expired token): the message waits for it, the channel pauses. */
+  function hold(row: OutboxRow, code: string, message: string, now: number): void {
+    repo.hold(row.id, row.channel, code, message, now);
+    deps.pauses.pause(row.channel, code, message, now);
+  }
+
+  function settle(row: OutboxRow, channel: Channel, result: SendResult): SettleKind {
     const now = deps.clock.now();
     const attempts = row.attempts + 1;
     if (result.ok) {
       repo.markSent(row.id, row.channel, result.providerMessageId ?? null, now);
-      lastSuccess.set(channel.name, now);
       metrics.attempts.labels(channel.name, 'sent', '').inc();
-      return;
+      deps.pauses.resume(channel.name, now);
+      return 'sent';
     }
     const code = result.code ?? 'error';
     // A status webhook may have proved the call was accepted while we waited for its answer.
     if (repo.get(row.id, row.channel)?.providerMessageId) {
       repo.markSent(row.id, row.channel, null, now);
       metrics.attempts.labels(channel.name, 'sent', '').inc();
-      return;
+      return 'sent';
     }
     if (SKIP_CODES.has(code)) {
       repo.markEnded(row.id, row.channel, 'skipped', code, result.message, now);
       metrics.attempts.labels(channel.name, 'skipped', code).inc();
       log.info({ notificationId: row.id, purpose: row.notification.purpose, code }, 'message not sent');
-      return;
+      return 'skipped';
     }
-    const retry = deps.retryFor(channel.name);
-    const maxAttempts = Math.min(retry.maxAttempts, result.maxAttempts ?? Number.POSITIVE_INFINITY);
-    if (result.retryable && attempts < maxAttempts) {
+    if (result.channelDown === true) {
+      metrics.attempts.labels(channel.name, 'held', code).inc();
+      hold(row, code, result.message, now);
+      return 'held';
+    }
+    if (result.retryable) {
+      const retry = deps.retryFor(channel.name);
       // The provider's own wait counts, but never beyond the configured longest wait.
       const backoff = backoffDelay(retry, attempts, deps.random);
       const wait = Math.min(retry.maxDelayMs, Math.max(backoff, result.retryAfterMs ?? 0));
@@ -102,18 +106,18 @@ export function createOutcomes(deps: OutcomeDeps) {
         { channel: channel.name, code, notificationId: row.id, attempts, retryInMs: delay },
         `delivery failed, will retry: ${result.message}`,
       );
-      return;
+      return 'retry';
     }
     metrics.attempts.labels(channel.name, 'failed', code).inc();
-    failForGood(row, code, result.message, result.channelDown === true, now);
+    failForGood(row, code, result.message, now);
+    return 'failed';
   }
 
   return {
     settle,
     failForGood,
+    hold,
+    toFallback,
     permanentFailures: () => permanentFailures,
-    /** Channel-wide problems with no success since. */
-    openProblems: (): ChannelProblem[] =>
-      [...problems.values()].filter((p) => p.at > (lastSuccess.get(p.channel) ?? 0)),
   };
 }

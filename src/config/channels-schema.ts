@@ -6,15 +6,19 @@
 import { z } from 'zod';
 import { secretSchema } from './secrets.js';
 
-/** Retry with exponential backoff and jitter; Meta advises waiting 4^X s after a pair-rate error. */
+/**
+ * Retry with exponential backoff and jitter; Meta advises waiting 4^X s after a pair-rate error.
+ * There is no attempt limit: a retryable failure is retried until the message is stale for its
+ * purpose (`outbox.staleAfterHours`), then folded into the contact's next message.
+ */
 export const retrySchema = z
   .strictObject({
     maxAttempts: z
       .number()
       .int()
       .min(1)
-      .default(12)
-      .describe('attempts before a retryable failure is given up (then raised like a permanent one)'),
+      .optional()
+      .describe('no longer used (a warning at start says so): retries stop only when the message is stale'),
     baseDelayMs: z.number().int().min(0).default(1000).describe('delay before the first retry'),
     factor: z.number().min(1).default(4).describe('each retry waits this many times longer'),
     maxDelayMs: z.number().int().min(0).default(600_000).describe('longest wait between two attempts'),
@@ -29,9 +33,11 @@ export const retrySchema = z
 export type RetrySettings = z.infer<typeof retrySchema>;
 
 const fallbackSchema = z
-  .enum(['console', 'webhook'])
+  .enum(['console', 'webhook', 'none'])
   .optional()
-  .describe('channel that gets a message WhatsApp refused for good (invalid number, template, block)');
+  .describe(
+    'channel that gets what WhatsApp cannot deliver: messages refused for good (invalid number, template), critical alerts held by a long pause, and the operator notice of a pause; default console when the console channel is enabled',
+  );
 
 export const whatsappSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('send through the WhatsApp Cloud API'),
@@ -92,6 +98,45 @@ export const webhookChannelSchema = z.strictObject({
 });
 export type WebhookChannelSettings = z.infer<typeof webhookChannelSchema>;
 
+/** An auth or account error (expired token 190, permissions, billing) pauses the whole channel. */
+const pauseSchema = z
+  .strictObject({
+    probeBaseMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('first wait before one held message is tried again to see whether the channel is back'),
+    probeMaxMs: z
+      .number()
+      .int()
+      .positive()
+      .default(600_000)
+      .describe('longest wait between two probes (the wait doubles up to this)'),
+    criticalFallbackAfterMinutes: z
+      .number()
+      .min(0)
+      .default(15)
+      .describe('critical alerts held longer than this by a pause also go to the fallback channel'),
+  })
+  .prefault({});
+
+/**
+ * When a message that keeps failing is no longer worth sending as it is (it is then folded into the
+ * contact's next message). Alert messages are also stale once their alerts are acknowledged or closed,
+ * and a digest once a newer digest for the same contact is queued.
+ */
+const staleAfterSchema = z
+  .strictObject({
+    alert: z.number().positive().default(24).describe('alerts, escalations and reminders'),
+    resolution: z.number().positive().default(12).describe('"condition cleared" notes'),
+    digest: z.number().positive().default(24).describe('the daily digest (the next one is due)'),
+    ackNotice: z.number().positive().default(6).describe('"Ravi is on it" notes to the others'),
+    reply: z.number().positive().default(1).describe('answers to what a contact wrote'),
+  })
+  .prefault({});
+export type StaleAfterHours = z.infer<typeof staleAfterSchema>;
+
 export const outboxSchema = z
   .strictObject({
     maxInFlight: z.number().int().positive().default(16).describe('API calls in flight at once'),
@@ -104,6 +149,14 @@ export const outboxSchema = z
         'after a crash or timeout mid-call, wait this long for a status webhook before sending again',
       ),
     keepDays: z.number().int().positive().default(30).describe('days to keep finished outbox rows'),
+    pollMs: z
+      .number()
+      .int()
+      .positive()
+      .default(2_000)
+      .describe('how often the daemon looks for rows re-queued by `cowbell outbox retry`'),
+    pause: pauseSchema,
+    staleAfterHours: staleAfterSchema,
   })
   .prefault({});
 export type OutboxSettings = z.infer<typeof outboxSchema>;

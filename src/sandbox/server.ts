@@ -71,6 +71,11 @@ export interface Sandbox {
   webhooks: WebhookSender;
   messages(phone: string): ChatMessage[];
   failNext(injected: Injected): void;
+  /**
+   * Every message request fails this way until called with null: an expired token (190) or a
+   * Meta-side outage (e.g. 131000 with HTTP 500).
+   */
+  outage(failing: { code: number; httpStatus?: number } | null): void;
   /** The user writes or taps a button: opens the window and sends the signed webhook. */
   userReply(phone: string, reply: UserReply): Promise<{ wamid: string; status: number | 'error' }>;
   sendStatuses(items: StatusItem[]): Promise<number | 'error'>;
@@ -89,6 +94,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const meta = { phoneNumberId: options.phoneNumberId, display: options.displayPhoneNumber ?? '15550001234' };
   const requests: ApiRequest[] = [];
   const injected: (Injected & { left: number })[] = [];
+  let outage: { code: number; httpStatus?: number } | null = null;
   const timers = new Set<NodeJS.Timeout>();
   const apiPath = new RegExp(`^/v\\d+\\.\\d+/${options.phoneNumberId}/messages$`);
 
@@ -143,6 +149,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const b = body as { to?: unknown; type?: unknown; biz_opaque_callback_data?: unknown };
     record.to = typeof b.to === 'string' ? b.to : undefined;
     record.type = typeof b.type === 'string' ? b.type : undefined;
+    if (outage) return answerError(res, record, failure(outage.code, undefined, outage.httpStatus));
     const checked = validateMessage(body, options.templates);
     if (!checked.ok) return answerError(res, record, checked.failure);
     const m = checked.message;
@@ -273,6 +280,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     webhooks,
     messages: (phone) => conversations.chat(phone),
     failNext: (i) => injected.push({ ...i, left: i.times ?? 1 }),
+    outage: (failing) => {
+      outage = failing;
+    },
     userReply,
     sendStatuses,
     setWindow: (phone, at) => conversations.setWindow(phone, at),

@@ -1,6 +1,6 @@
 /**
  * Channel tables (migration versions 30-39): the durable outbox, the WhatsApp customer-service
- * windows, and webhook de-duplication.
+ * windows, webhook de-duplication, and channel pauses.
  */
 import type { Migration } from './migrations.js';
 
@@ -65,6 +65,28 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
         received_at INTEGER NOT NULL,
         body BLOB NOT NULL
       );
+    `,
+  },
+  {
+    version: 31,
+    name: 'held and folded messages, channel pauses',
+    sql: `
+      -- state may now also be 'held' (the channel is paused: auth, permission or billing error) and
+      -- 'folded' (stale for its purpose; last_error_code says why). A folded message's text rides on
+      -- the contact's next message; carried_into is that message's id once it went out.
+      ALTER TABLE outbox ADD COLUMN carried_into TEXT;
+      CREATE INDEX outbox_folded ON outbox (channel, phone) WHERE state = 'folded' AND carried_into IS NULL;
+
+      -- A channel that cannot send at all until an operator acts (expired token): kept across restarts
+      -- so the operator is told once per outage.
+      CREATE TABLE channel_pauses (
+        channel TEXT PRIMARY KEY,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        probes INTEGER NOT NULL DEFAULT 0,
+        next_probe_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
     `,
   },
 ];

@@ -5,7 +5,12 @@
 import type { Notification } from '../alerts/notification.js';
 import type { Db } from './db.js';
 
-export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+/**
+ * pending: waits for its turn; held: its channel is paused (auth error), goes out when it is back;
+ * sending: in an API call; sent; failed: refused for good; skipped: not sent, and not an error
+ * (a reply outside the window); folded: stale for its purpose, its text rides on the next message.
+ */
+export type OutboxState = 'pending' | 'held' | 'sending' | 'sent' | 'failed' | 'skipped' | 'folded';
 
 export interface OutboxRow {
   id: string;
@@ -69,6 +74,8 @@ export interface NewOutboxRow {
   notification: Notification;
   channel: string;
   fallbackFor?: string | undefined;
+  /** 'held' when the channel is paused. */
+  state?: 'pending' | 'held';
 }
 
 export type OutboxRepo = ReturnType<typeof createOutboxRepo>;
@@ -77,12 +84,12 @@ export function createOutboxRepo(db: Db) {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO outbox (id, channel, farm_id, contact_id, phone, purpose, severity, payload, state,
        next_attempt_at, created_at, enqueued_at, fallback_for, updated_at)
-     VALUES (@id, @channel, @farmId, @contactId, @phone, @purpose, @severity, @payload, 'pending',
+     VALUES (@id, @channel, @farmId, @contactId, @phone, @purpose, @severity, @payload, @state,
        @now, @createdAt, @now, @fallbackFor, @now)`,
   );
   const insertMany = db.transaction((rows: readonly NewOutboxRow[], now: number) => {
     let inserted = 0;
-    for (const { notification: n, channel, fallbackFor } of rows) {
+    for (const { notification: n, channel, fallbackFor, state } of rows) {
       inserted += insert.run({
         id: n.id,
         channel,
@@ -95,18 +102,20 @@ export function createOutboxRepo(db: Db) {
         now,
         createdAt: n.createdAt,
         fallbackFor: fallbackFor ?? null,
+        state: state ?? 'pending',
       }).changes;
     }
     return inserted;
   });
   const pendingStmt = db.prepare(
-    `SELECT ${COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY created_at, enqueued_at, id LIMIT ?`,
+    `SELECT ${COLUMNS} FROM outbox WHERE state IN ('pending', 'held') ORDER BY created_at, enqueued_at, id LIMIT ?`,
   );
   const byKeyStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE id = ? AND channel = ?`);
   const byProviderStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE provider_message_id = ?`);
   const sendingStmt = db.prepare(
     `UPDATE outbox SET state = 'sending', attempts = attempts + 1, first_request_at = coalesce(first_request_at, @now),
-       last_request_at = @now, updated_at = @now WHERE id = @id AND channel = @channel AND state = 'pending'`,
+       last_request_at = @now, updated_at = @now
+     WHERE id = @id AND channel = @channel AND state IN ('pending', 'held')`,
   );
   const sentStmt = db.prepare(
     `UPDATE outbox SET state = 'sent', sent_at = coalesce(sent_at, @now),
@@ -126,6 +135,24 @@ export function createOutboxRepo(db: Db) {
     `UPDATE outbox SET state = @state, last_error_code = @code, last_error = @message, updated_at = @now
      WHERE id = @id AND channel = @channel`,
   );
+  const holdStmt = db.prepare(
+    `UPDATE outbox SET state = 'held', last_error_code = @code, last_error = @message, uncertain = 0,
+       updated_at = @now WHERE id = @id AND channel = @channel`,
+  );
+  const holdAllStmt = db.prepare(
+    `UPDATE outbox SET state = 'held', updated_at = @now WHERE channel = @channel AND state = 'pending'`,
+  );
+  const releaseAllStmt = db.prepare(
+    `UPDATE outbox SET state = 'pending', next_attempt_at = @now, updated_at = @now
+     WHERE channel = @channel AND state = 'held'`,
+  );
+  const uncarriedStmt = db.prepare(
+    `SELECT ${COLUMNS} FROM outbox WHERE channel = ? AND phone = ? AND state = 'folded' AND carried_into IS NULL
+       AND id <> ? ORDER BY created_at LIMIT 20`,
+  );
+  const carriedStmt = db.prepare(
+    'UPDATE outbox SET carried_into = @into, updated_at = @now WHERE id = @id AND channel = @channel',
+  );
   const recoverStmt = db.prepare(
     `UPDATE outbox SET state = 'pending', next_attempt_at = @nextAt, last_error_code = 'interrupted',
        last_error = 'the daemon stopped during the API call; the request may have been received',
@@ -138,7 +165,7 @@ export function createOutboxRepo(db: Db) {
        updated_at = @now WHERE id = @id AND channel = @channel`,
   );
   const countPendingStmt = db.prepare(
-    `SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE state IN ('pending', 'sending')`,
+    `SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE state IN ('pending', 'held', 'sending')`,
   );
   const lastRequestsStmt = db.prepare(
     `SELECT phone, max(last_request_at) AS at FROM outbox
@@ -155,7 +182,7 @@ export function createOutboxRepo(db: Db) {
   const inboxList = db.prepare('SELECT id, body FROM webhook_inbox ORDER BY id LIMIT ?');
   const inboxDel = db.prepare('DELETE FROM webhook_inbox WHERE id = ?');
   const pruneOutbox = db.prepare(
-    `DELETE FROM outbox WHERE state IN ('sent', 'failed', 'skipped') AND updated_at < ?`,
+    `DELETE FROM outbox WHERE state IN ('sent', 'failed', 'skipped', 'folded') AND updated_at < ?`,
   );
   const pruneSeen = db.prepare('DELETE FROM webhook_seen WHERE seen_at < ?');
 
@@ -164,7 +191,7 @@ export function createOutboxRepo(db: Db) {
   return {
     /** Inserts rows not already there (idempotent by notification id and channel); one transaction. */
     insert: (rows: readonly NewOutboxRow[], now: number): number => insertMany(rows, now),
-    /** Pending rows, oldest first (due or not: the caller keeps each contact's messages in order). */
+    /** Pending and held rows, oldest first (due or not: the caller keeps each contact's messages in order). */
     pending: (limit: number): OutboxRow[] => (pendingStmt.all(limit) as RawRow[]).map(toRow),
     get: (id: string, channel: string) => one(byKeyStmt.get(id, channel)),
     byProviderId: (providerId: string) => one(byProviderStmt.get(providerId)),
@@ -192,12 +219,26 @@ export function createOutboxRepo(db: Db) {
     markEnded: (
       id: string,
       channel: string,
-      state: 'failed' | 'skipped',
+      state: 'failed' | 'skipped' | 'folded',
       code: string,
       message: string,
       now: number,
     ) => {
       endStmt.run({ id, channel, state, code, message, now });
+    },
+    /** The channel is paused: this message waits for it (not failed). */
+    hold: (id: string, channel: string, code: string, message: string, now: number): void => {
+      holdStmt.run({ id, channel, code, message, now });
+    },
+    /** Holds every pending message of a paused channel; returns how many. */
+    holdAll: (channel: string, now: number): number => holdAllStmt.run({ channel, now }).changes,
+    /** The channel is back: its held messages are due now, in their order. */
+    releaseAll: (channel: string, now: number): number => releaseAllStmt.run({ channel, now }).changes,
+    /** Folded messages to this phone whose text has not yet gone out with a later message. */
+    uncarried: (channel: string, phone: string, exceptId: string): OutboxRow[] =>
+      (uncarriedStmt.all(channel, phone, exceptId) as RawRow[]).map(toRow),
+    markCarried: (ids: readonly string[], channel: string, into: string, now: number): void => {
+      for (const id of ids) carriedStmt.run({ id, channel, into, now });
     },
     /** After a restart: rows caught mid-call go back to pending, after a grace period. */
     recoverInFlight: (now: number, graceMs: number): number =>

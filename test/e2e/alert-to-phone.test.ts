@@ -7,7 +7,6 @@
  * Cast: collar = mqtt.js publisher; app = the daemon (createApp); sandbox = the local fake Graph API
  * with its phone page; observer = an mqtt.js dashboard login following the alert topic.
  */
-import { resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
@@ -16,6 +15,7 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';
 import type { AlertMessage } from '../../src/telemetry/protocol.js';
 import { CHROMIUM, hasChromium, launchChromium } from '../support/chromium.js';
 import { makeTempConfig } from '../support/config-dir.js';
+import { ONE_COW_FARM, SANDBOX_CREDENTIALS, whatsappChannelYaml } from '../support/sandbox-config.js';
 import { waitFor } from '../support/wait.js';
 
 const RAVI = '+923001234567';
@@ -24,14 +24,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-const FARM = `version: 1
-farm: { id: green-acres, name: Green Acres, timezone: UTC }
-mqtt: { password: green-secret }
-cows:
-  - { id: daisy, name: Daisy, tag: "214", collar: C-0042 }
-contacts:
-  - { id: ravi, name: Ravi, phone: "${RAVI}", language: en, role: herdsman, optedIn: true }
-policy:
+const FARM = `${ONE_COW_FARM}policy:
   severities:
     critical: { groupWaitSeconds: 0 }
 `;
@@ -47,23 +40,14 @@ broker:
 http: { host: 127.0.0.1, port: 0 }
 logging: { level: silent }
 channels:
-  whatsapp:
-    baseUrl: ${sandboxUrl}
-    phoneNumberId: "1234567890"
-    accessToken: test-access-token
-    appSecret: test-app-secret
-    verifyToken: test-verify-token
-    templatesFile: ${resolve('config/whatsapp-templates.json')}
-`;
+${whatsappChannelYaml(sandboxUrl)}`;
 }
 
 async function startAll(): Promise<{ app: App; sandbox: Sandbox }> {
   const sandbox = await startSandbox({
     port: 0,
     host: '127.0.0.1',
-    appSecret: 'test-app-secret',
-    accessToken: 'test-access-token',
-    phoneNumberId: '1234567890',
+    ...SANDBOX_CREDENTIALS,
     templates: createTemplateCatalog(loadTemplateFile('config/whatsapp-templates.json')),
   });
   cleanups.push(() => sandbox.close());

@@ -19,7 +19,7 @@ import { createGraphClient } from '../../src/channels/whatsapp/graph-client.js';
 import { createTemplateCatalog, loadTemplateFile } from '../../src/channels/whatsapp/templates.js';
 import { createWhatsAppWebhook, type WhatsAppWebhook } from '../../src/channels/whatsapp/webhook.js';
 import { systemClock } from '../../src/clock.js';
-import { retrySchema } from '../../src/config/channels-schema.js';
+import { outboxSchema, retrySchema } from '../../src/config/channels-schema.js';
 import type { HttpRoute } from '../../src/http/route.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/server.js';
@@ -208,15 +208,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logger,
       registry: new Registry(),
       settings: {
-        maxInFlight: 16,
-        uncertainGraceMs: opts.uncertainGraceMs ?? options.uncertainGraceMs ?? 500,
-        keepDays: 30,
+        ...outboxSchema.parse({
+          maxInFlight: 16,
+          uncertainGraceMs: opts.uncertainGraceMs ?? options.uncertainGraceMs ?? 500,
+          keepDays: 30,
+          pause: { probeBaseMs: 20, probeMaxMs: 100 },
+        }),
         retry: retrySchema.parse({
           baseDelayMs: 20,
           factor: 2,
           maxDelayMs: 200,
           jitter: 0,
-          maxAttempts: 5,
           ...(opts.retry ?? options.retry),
         }),
       },

@@ -73,6 +73,8 @@ export interface Catalogue {
     heat: string;
     battery: string;
     held: string;
+    /** {n}: messages an outage kept from going out in time, told with the next message. */
+    undelivered: string;
     quiet: string;
   };
   buttons: { ack: string; snooze: string; details: string };

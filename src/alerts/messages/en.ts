@@ -55,6 +55,7 @@ export const en: Catalogue = {
     heat: 'in heat: {list}',
     battery: 'low battery: {list}',
     held: 'messages held back: {n}',
+    undelivered: 'not delivered in time ({n})',
     quiet: 'nothing to report',
   },
   buttons: { ack: "I'm on it", snooze: 'Snooze 1 h', details: 'Details' },

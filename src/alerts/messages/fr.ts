@@ -64,6 +64,7 @@ export const fr: Catalogue = {
     heat: 'en chaleur : {list}',
     battery: 'batterie faible : {list}',
     held: 'messages retenus : {n}',
+    undelivered: 'non remis à temps ({n})',
     quiet: 'rien à signaler',
   },
   buttons: { ack: 'Je m’en occupe', snooze: 'Rappel dans 1 h', details: 'Détails' },

@@ -55,6 +55,7 @@ export const hi: Catalogue = {
     heat: 'हीट में: {list}',
     battery: 'कम बैटरी: {list}',
     held: 'रोके गए संदेश: {n}',
+    undelivered: 'समय पर नहीं पहुँचे ({n})',
     quiet: 'कुछ खास नहीं',
   },
   buttons: { ack: 'मेरी ज़िम्मेदारी', snooze: '1 घंटे बाद', details: 'विवरण' },

@@ -61,6 +61,7 @@ export const pt: Catalogue = {
     heat: 'no cio: {list}',
     battery: 'bateria fraca: {list}',
     held: 'mensagens retidas: {n}',
+    undelivered: 'não entregues a tempo ({n})',
     quiet: 'nada a relatar',
   },
   buttons: { ack: 'Eu cuido', snooze: 'Adiar 1 h', details: 'Detalhes' },

@@ -55,6 +55,7 @@ export const ur: Catalogue = {
     heat: 'ہیٹ میں: {list}',
     battery: 'کم بیٹری: {list}',
     held: 'روکے گئے پیغام: {n}',
+    undelivered: 'وقت پر نہیں پہنچے ({n})',
     quiet: 'کوئی خاص بات نہیں',
   },
   buttons: { ack: 'میری ذمہ داری', snooze: '1 گھنٹے بعد', details: 'تفصیل' },

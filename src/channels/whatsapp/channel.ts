@@ -102,7 +102,6 @@ export function toResult(err: unknown): SendResult {
     const message = `${err.message}${err.details ? `: ${err.details}` : ''}`;
     const result: SendResult = { ok: false, retryable: c.retryable, code: String(err.code), message };
     if (c.minDelayMs !== undefined) result.retryAfterMs = c.minDelayMs;
-    if (c.maxAttempts !== undefined) result.maxAttempts = c.maxAttempts;
     if (c.scope === 'channel') result.channelDown = true;
     return result;
   }

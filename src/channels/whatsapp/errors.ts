@@ -47,6 +47,10 @@ export class GraphNetworkError extends Error {
 
 export type ErrorScope = 'message' | 'recipient' | 'number' | 'channel';
 
+/**
+ * Retryable errors have no attempt limit: the outbox retries them with capped backoff until the
+ * message is stale for its purpose. Errors with scope `channel` pause the whole channel.
+ */
 export interface ErrorClass {
   retryable: boolean;
   /** What the error is about: one message, one contact, the business number, or the whole set-up. */
@@ -55,8 +59,6 @@ export interface ErrorClass {
   reason: string;
   /** At least this long before retrying (maintenance windows, throttling). */
   minDelayMs?: number;
-  /** Retry at most this many times in all, when the code allows only a few tries ("try again"). */
-  maxAttempts?: number;
   /** Resend as an approved template (the 24-hour window is closed). */
   asTemplate?: boolean;
 }
@@ -92,7 +94,7 @@ const TABLE: ReadonlyMap<number, ErrorClass> = new Map<number, ErrorClass>([
   [1, no('unknown')],
   [2, yes('service', 'number')],
   [100, no('bad-request')],
-  [131000, yes('unknown-retry', 'message', { maxAttempts: 3 })],
+  [131000, yes('unknown-retry', 'message')],
   [131005, no('permission', 'channel')],
   [131008, no('bad-request')],
   [131009, no('bad-request')],
@@ -120,5 +122,5 @@ export function classifyGraphError(code: number, isTransient?: boolean): ErrorCl
   const known = TABLE.get(code);
   if (known) return known;
   if (code >= 200 && code <= 299) return no('permission', 'channel');
-  return isTransient === true ? yes('transient', 'message', { maxAttempts: 5 }) : no('unknown');
+  return isTransient === true ? yes('transient', 'message') : no('unknown');
 }

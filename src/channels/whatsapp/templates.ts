@@ -37,7 +37,10 @@ const templateSchema = z.object({
 export const BUTTON_ACTIONS = ['ack', 'snooze', 'details'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
-/** Every purpose but `reply` needs a template; the compiler asks for a new purpose to be added here. */
+/**
+ * Every purpose but `reply` and `operator` (never sent over WhatsApp) needs a template; the compiler
+ * asks for a new purpose to be added here.
+ */
 const TEMPLATE_PURPOSES = {
   alert: true,
   'grouped-alert': true,
@@ -47,8 +50,11 @@ const TEMPLATE_PURPOSES = {
   resolution: true,
   digest: true,
   'ack-notice': true,
-} satisfies Record<Exclude<NotificationPurpose, 'reply'>, true>;
-export const purposeKeys = Object.keys(TEMPLATE_PURPOSES) as Exclude<NotificationPurpose, 'reply'>[];
+} satisfies Record<Exclude<NotificationPurpose, 'reply' | 'operator'>, true>;
+export const purposeKeys = Object.keys(TEMPLATE_PURPOSES) as Exclude<
+  NotificationPurpose,
+  'reply' | 'operator'
+>[];
 
 export const templateFileSchema = z.object({
   purposes: z.record(z.string(), z.string()).refine((p) => purposeKeys.every((k) => k in p), {

@@ -57,6 +57,53 @@ describe('channels from cowbell.yaml', () => {
     expect(setup.settings.retryByChannel?.whatsapp?.factor).toBe(4);
   });
 
+  it('prints what WhatsApp cannot deliver on the console unless another fallback or none is chosen', () => {
+    const fallbackOf = (extra: Record<string, unknown>, console = true) => {
+      db?.close();
+      db = openDb(':memory:');
+      const config = channelsSchema.parse({
+        console: { enabled: console },
+        whatsapp: {
+          phoneNumberId: '106540352242922',
+          accessToken: 't',
+          appSecret: 'a',
+          verifyToken: 'v',
+          ...extra,
+        },
+      });
+      return createChannelSetup(config, { db, clock: systemClock, logger, configDir: 'config' }).channels
+        .fallback?.name;
+    };
+    expect(fallbackOf({})).toBe('console');
+    expect(fallbackOf({ fallback: 'none' })).toBeUndefined();
+    expect(fallbackOf({}, false)).toBeUndefined();
+  });
+
+  it('still starts with the retired retry.maxAttempts, and says in the log that it is no longer used', () => {
+    db = openDb(':memory:');
+    const lines: string[] = [];
+    const capture = createLogger(
+      { level: 'warn' },
+      new Writable({
+        write(chunk: Buffer, _e, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const config = channelsSchema.parse({
+      whatsapp: {
+        phoneNumberId: '106540352242922',
+        accessToken: 't',
+        appSecret: 'a',
+        verifyToken: 'v',
+        retry: { maxAttempts: 12 },
+      },
+    });
+    createChannelSetup(config, { db, clock: systemClock, logger: capture, configDir: 'config' });
+    expect(lines.join('')).toContain('channels.whatsapp.retry.maxAttempts is no longer used');
+  });
+
   it('names the missing environment variable, not a value', () => {
     db = openDb(':memory:');
     const config = channelsSchema.parse({

@@ -1,11 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../../../src/alerts/notification.js';
+import type { AlertState } from '../../../src/alerts/types.js';
 import type { Channel, ChannelLimits, SendResult } from '../../../src/channels/channel.js';
 import { createOutbox, type DeliveryEvent, type Outbox } from '../../../src/channels/outbox.js';
 import { ManualClock } from '../../../src/clock.js';
-import { retrySchema } from '../../../src/config/channels-schema.js';
+import { outboxSchema, retrySchema } from '../../../src/config/channels-schema.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { type Db, openDb } from '../../../src/store/db.js';
 
@@ -14,14 +18,16 @@ const T0 = 1_750_000_000_000;
 /** A channel that answers from a script (then ok) and records when it was called. */
 class ScriptedChannel implements Channel {
   readonly calls: { id: string; at: number }[] = [];
+  readonly texts: string[] = [];
   constructor(
     readonly name: string,
     private readonly clock: ManualClock,
-    private readonly script: SendResult[] = [],
+    readonly script: SendResult[] = [],
     readonly limits?: ChannelLimits,
   ) {}
   async send(n: Notification): Promise<SendResult> {
     this.calls.push({ id: n.id, at: this.clock.now() });
+    this.texts.push(n.text);
     return this.script.shift() ?? { ok: true, providerMessageId: `wamid.${n.id}.${this.calls.length}` };
   }
 }
@@ -44,6 +50,15 @@ function note(id: string, phone = '+27820000001'): Notification {
   };
 }
 
+/** The Graph answer to an expired access token: the whole channel is down, not this message. */
+const EXPIRED: SendResult = {
+  ok: false,
+  retryable: false,
+  code: '190',
+  message: 'token expired',
+  channelDown: true,
+};
+
 const silent = createLogger(
   { level: 'silent' },
   new Writable({
@@ -62,7 +77,13 @@ afterEach(async () => {
 
 const deliveries: DeliveryEvent[] = [];
 
-function make(clock: ManualClock, channel: Channel, fallback?: Channel, dbPath = ':memory:') {
+function make(
+  clock: ManualClock,
+  channel: Channel,
+  fallback?: Channel,
+  dbPath = ':memory:',
+  alertState?: (id: string) => AlertState | undefined,
+) {
   db = openDb(dbPath);
   deliveries.length = 0;
   outbox = createOutbox({
@@ -72,17 +93,14 @@ function make(clock: ManualClock, channel: Channel, fallback?: Channel, dbPath =
     logger: silent,
     registry: new Registry(),
     onDelivery: (e) => deliveries.push(e),
+    ...(alertState ? { alertState } : {}),
     settings: {
-      maxInFlight: 8,
-      uncertainGraceMs: 30_000,
-      keepDays: 30,
-      retry: retrySchema.parse({
-        baseDelayMs: 1000,
-        factor: 4,
-        maxDelayMs: 60_000,
-        jitter: 0,
-        maxAttempts: 4,
+      ...outboxSchema.parse({
+        maxInFlight: 8,
+        uncertainGraceMs: 30_000,
+        pause: { probeBaseMs: 30_000, probeMaxMs: 120_000 },
       }),
+      retry: retrySchema.parse({ baseDelayMs: 1000, factor: 4, maxDelayMs: 60_000, jitter: 0 }),
     },
   });
   return outbox;
@@ -114,15 +132,19 @@ describe('the outbox', () => {
     expect(channel.calls).toHaveLength(2);
   });
 
-  it('retries with exponential backoff, then gives up and hands the message to the fallback', async () => {
+  it('retries a retryable failure with capped exponential backoff for as long as the message is fresh', async () => {
     const clock = new ManualClock(T0);
     const busy: SendResult = { ok: false, retryable: true, code: '131016', message: 'unavailable' };
-    const channel = new ScriptedChannel('whatsapp', clock, [busy, busy, busy, busy]);
+    const channel = new ScriptedChannel(
+      'whatsapp',
+      clock,
+      Array.from({ length: 20 }, () => busy),
+    );
     const fallback = new ScriptedChannel('console', clock);
     make(clock, channel, fallback);
     outbox.enqueue([note('n1')]);
     const waits: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 20; i++) {
       outbox.pump();
       await flush();
       const row = outbox.repo.get('n1', 'whatsapp');
@@ -130,30 +152,164 @@ describe('the outbox', () => {
       waits.push(row.nextAttemptAt - clock.now());
       clock.advanceTo(row.nextAttemptAt);
     }
-    expect(waits).toEqual([1000, 4000, 16000]);
-    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('failed');
+    // 20 failures over about 17 minutes: no attempt limit, the wait stops growing at maxDelayMs.
+    expect(waits.slice(0, 5)).toEqual([1000, 4000, 16000, 60000, 60000]);
+    expect(waits).toHaveLength(20);
     outbox.pump();
     await flush();
-    expect(fallback.calls.map((c) => c.id)).toEqual(['n1']);
-    expect(outbox.health().permanentFailures).toBe(1);
+    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('sent');
+    expect(channel.calls).toHaveLength(21);
+    expect(fallback.calls).toHaveLength(0);
+    expect(outbox.health().permanentFailures).toBe(0);
   });
 
-  it('raises a refusal at once and reports a channel-wide one in health until a success', async () => {
+  it('pauses the channel on an expired token: holds every message, probes with one, resumes on success', async () => {
     const clock = new ManualClock(T0);
-    const channel = new ScriptedChannel('whatsapp', clock, [
-      { ok: false, retryable: false, code: '190', message: 'token expired', channelDown: true },
+    const channel = new ScriptedChannel('whatsapp', clock, [EXPIRED, EXPIRED, EXPIRED]);
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, channel, fallback);
+    outbox.enqueue([note('n1'), note('n2', '+27820000002')]);
+    outbox.pump();
+    await flush();
+    // Both went at once; both got 190: both held, one pause, one operator notice.
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({ state: 'held', lastErrorCode: '190' });
+    expect(outbox.repo.get('n2', 'whatsapp')?.state).toBe('held');
+    expect(outbox.health()).toMatchObject({ ok: false, paused: [{ channel: 'whatsapp', code: '190' }] });
+    outbox.enqueue([note('n3', '+27820000003')]);
+    expect(outbox.repo.get('n3', 'whatsapp')?.state).toBe('held');
+    outbox.pump();
+    await flush();
+    expect(fallback.calls.map((c) => c.id)).toEqual(['operator:whatsapp-paused:1750000000000']);
+    // Nothing more is tried before the probe is due; then exactly one message probes.
+    expect(channel.calls).toHaveLength(2);
+    clock.advanceBy(40_000);
+    outbox.pump();
+    await flush();
+    expect(channel.calls).toHaveLength(3);
+    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('held');
+    // The token is renewed: the next probe succeeds and the held messages follow, each once.
+    clock.advanceBy(120_000);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    expect(['n1', 'n2', 'n3'].map((id) => outbox.repo.get(id, 'whatsapp')?.state)).toEqual([
+      'sent',
+      'sent',
+      'sent',
     ]);
+    expect(channel.calls.map((c) => c.id).sort()).toEqual(['n1', 'n1', 'n1', 'n2', 'n2', 'n3']);
+    expect(outbox.health()).toMatchObject({ ok: true, paused: [] });
+    expect(fallback.calls).toHaveLength(1);
+  });
+
+  it('hands held critical alerts to the fallback after a long pause, and still sends them when it ends', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel(
+      'whatsapp',
+      clock,
+      Array.from({ length: 30 }, () => EXPIRED),
+    );
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, channel, fallback);
+    outbox.enqueue([note('crit'), { ...note('info', '+27820000002'), severity: 'info' }]);
+    for (let minute = 0; minute <= 16; minute++) {
+      outbox.pump();
+      await flush();
+      clock.advanceBy(60_000);
+    }
+    // Pause notice at once; the critical alert after 15 minutes; the info message stays held only.
+    expect(fallback.calls.map((c) => c.id)).toEqual(['operator:whatsapp-paused:1750000000000', 'crit']);
+    expect(outbox.repo.get('crit', 'whatsapp')?.state).toBe('held');
+    channel.script.length = 0;
+    clock.advanceBy(600_000);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('crit', 'whatsapp')?.state).toBe('sent');
+    expect(outbox.repo.get('info', 'whatsapp')?.state).toBe('sent');
+    expect(fallback.calls).toHaveLength(2);
+  });
+
+  it('keeps a pause across a restart without telling the operator again', async () => {
+    const clock = new ManualClock(T0);
+    const dir = mkdtempSync(join(tmpdir(), 'cowbell-pause-'));
+    const fallback = new ScriptedChannel('console', clock);
+    make(clock, new ScriptedChannel('whatsapp', clock, [EXPIRED]), fallback, join(dir, 'o.db'));
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    outbox.pump();
+    await flush();
+    await outbox.stop(100);
+    db.close();
+    const channel = new ScriptedChannel('whatsapp', clock);
+    make(clock, channel, fallback, join(dir, 'o.db'));
+    outbox.start();
+    expect(outbox.health().paused).toMatchObject([{ channel: 'whatsapp', code: '190' }]);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('n1', 'whatsapp')?.state).toBe('sent');
+    expect(outbox.health().ok).toBe(true);
+    expect(fallback.calls.map((c) => c.id)).toEqual(['operator:whatsapp-paused:1750000000000']);
+    await outbox.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds a message accepted then failed for an account reason (131042 billing) and pauses the channel', async () => {
+    const clock = new ManualClock(T0);
+    const channel = new ScriptedChannel('whatsapp', clock);
     make(clock, channel);
     outbox.enqueue([note('n1')]);
     outbox.pump();
     await flush();
-    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({ state: 'failed', lastErrorCode: '190' });
-    expect(outbox.health()).toMatchObject({ ok: false, problems: [{ channel: 'whatsapp', code: '190' }] });
-    clock.advanceBy(1000);
-    outbox.enqueue([note('n2')]);
+    outbox.applyStatus({
+      channel: 'whatsapp',
+      providerMessageId: 'wamid.n1.1',
+      status: 'failed',
+      timestampMs: T0 + 5,
+      errors: [{ code: 131042, message: 'Business eligibility payment issue' }],
+    });
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({
+      state: 'held',
+      lastErrorCode: '131042',
+      providerMessageId: null,
+    });
+    expect(outbox.health().paused).toMatchObject([{ code: '131042', fix: expect.stringMatching(/payment/) }]);
+    // Billing fixed: the probe resends it as a new message and the channel resumes.
+    clock.advanceBy(60_000);
     outbox.pump();
     await flush();
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({
+      state: 'sent',
+      providerMessageId: 'wamid.n1.2',
+    });
     expect(outbox.health().ok).toBe(true);
+  });
+
+  it('folds a retried alert once the farmer took it, and carries its text on the next message', async () => {
+    const clock = new ManualClock(T0);
+    const busy: SendResult = { ok: false, retryable: true, code: '131016', message: 'unavailable' };
+    const channel = new ScriptedChannel('whatsapp', clock, [busy]);
+    const alerts: Record<string, AlertState> = { a1: 'firing' };
+    make(clock, channel, undefined, ':memory:', (id) => alerts[id]);
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    alerts.a1 = 'acknowledged';
+    clock.advanceBy(1000);
+    outbox.enqueue([{ ...note('n2'), alertIds: ['a2'], text: 'Bella is lame' }]);
+    outbox.pump();
+    await flush();
+    expect(outbox.repo.get('n1', 'whatsapp')).toMatchObject({
+      state: 'folded',
+      lastErrorCode: 'alert-closed',
+    });
+    expect(channel.calls.map((c) => c.id)).toEqual(['n1', 'n2']);
+    expect(channel.texts.at(-1)).toBe('Not delivered in time (1):\n• fever\n\nBella is lame');
+    const folded = await outbox.metrics.folded.get();
+    expect(folded.values).toMatchObject([{ value: 1, labels: { reason: 'alert-closed', purpose: 'alert' } }]);
   });
 
   it("keeps one contact's messages in order while another contact's go on", async () => {
