@@ -61,7 +61,10 @@ const illnessSchema = z.strictObject({
 const heatSchema = z.strictObject({
   activityRatio: positive(1.8, 'activity this many times her time-of-day normal counts as heat (estrus)'),
   windowHours: windowHours(2, 'hours of activity compared with her normal'),
-  forHours: nonNegative(1, 'how long the surge must last before alerting'),
+  forHours: nonNegative(
+    2,
+    'how long the surge must last before alerting (a grazing bout at an odd hour is over sooner)',
+  ),
   herdRatio: positive(
     1.5,
     "and this many times the herd's median activity over the same hours (a grazing bout the herd shares is not heat)",

@@ -199,11 +199,12 @@ function calvingDue(cow: CowRecord, ts: number): 'near' | 'far' | 'unknown' {
 }
 
 /**
- * The calving test, on what the collar measures: with temperature, the drop (now or in the last day)
- * and then falling rumination or restlessness; without it, falling rumination and restlessness
- * together; near the due date either late sign is enough, and without rumination restlessness alone.
- * Estrus also brings restlessness and less rumination, but a cow warmer than her normal is not about
- * to calve, and without a due date a surge the size of estrus is left to the heat rule.
+ * The calving test, on what the collar measures. With temperature: the drop (now or in the last day)
+ * and then falling rumination or restlessness. Without it: falling rumination and restlessness
+ * together, or near the due date falling rumination alone (a cow near term whose rumination falls is
+ * calving, not ill). Activity only: near the due date, restlessness the herd does not share. Estrus
+ * also brings restlessness and less rumination, but a cow warmer than her normal is not about to
+ * calve, and without a due date a surge the size of estrus is left to the heat rule.
  */
 function calvingSigns(
   v: HourlyView,
@@ -214,11 +215,11 @@ function calvingSigns(
   restless: boolean,
   estrusLike: boolean,
 ): boolean {
-  const late = nearDue ? rumDrop || restless : rumDrop && restless && !estrusLike;
+  const late = (rumDrop && restless && !estrusLike) || (nearDue && rumDrop);
   const warmer = v.calvTempDev > calv.temperatureDropC / 2;
   if (v.hasTemperature) return (cooled && (rumDrop || restless)) || (late && !warmer);
   if (v.hasRumination) return late;
-  return nearDue && restless;
+  return nearDue && restless && !(v.heatVsHerd < calv.restlessRatio);
 }
 
 function describeCalving(
