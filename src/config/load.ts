@@ -25,6 +25,8 @@ export interface ConfigFiles {
   /** Hash of every file's bytes, to skip reloads that change nothing. */
   hash: string;
   dir: string;
+  /** Where a field of a file stands, for problems found after validation (a secret not set). */
+  locate?(file: string, path: (string | number)[]): { line: number; column: number };
 }
 
 export type LoadResult = { ok: true; files: ConfigFiles } | { ok: false; issues: ConfigIssue[] };
@@ -37,7 +39,7 @@ export function loadConfigDir(dir: string): LoadResult {
   const issues: ConfigIssue[] = [];
   const hash = createHash('sha256');
   const daemonPath = join(dir, DAEMON_FILE);
-  const daemon = loadYamlFile(daemonPath, dir, daemonConfigSchema, issues, hash)?.value;
+  const daemonFile = loadYamlFile(daemonPath, dir, daemonConfigSchema, issues, hash);
 
   const loaded: Loaded<FarmFile>[] = [];
   for (const path of listFarmFiles(dir, issues)) {
@@ -46,9 +48,12 @@ export function loadConfigDir(dir: string): LoadResult {
   }
   checkUniqueAcrossFiles(loaded, farmIdClaims, 'farm id', issues);
   checkUniqueAcrossFiles(loaded, mqttLoginClaims, 'MQTT user name', issues);
-  if (issues.length > 0 || !daemon) return { ok: false, issues };
+  if (issues.length > 0 || !daemonFile) return { ok: false, issues };
   const farms = loaded.map(({ file, value }) => ({ file, farm: value }));
-  return { ok: true, files: { daemon, farms, hash: hash.digest('hex'), dir } };
+  const positions = new Map([daemonFile, ...loaded].map((f) => [f.file, f.position]));
+  const locate = (file: string, path: (string | number)[]) =>
+    positions.get(file)?.(path) ?? { line: 0, column: 0 };
+  return { ok: true, files: { daemon: daemonFile.value, farms, hash: hash.digest('hex'), dir, locate } };
 }
 
 /** Formats issues as the lines `config check` and the logs print. */
@@ -66,7 +71,8 @@ export class ConfigError extends Error {
   }
 }
 
-function listFarmFiles(dir: string, issues: ConfigIssue[]): string[] {
+/** Farm files in farms/, sorted; a folder that cannot be read is reported in `issues`. */
+export function listFarmFiles(dir: string, issues: ConfigIssue[]): string[] {
   const farmsDir = join(dir, FARMS_DIR);
   try {
     return readdirSync(farmsDir)
@@ -183,7 +189,7 @@ function preview(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function formatPath(path: (string | number)[]): string {
+export function formatPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 

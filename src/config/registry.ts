@@ -2,9 +2,9 @@
  * The herd registry: derived lookup tables built from a validated config, swapped as one
  * immutable snapshot on reload (who wears which collar, who may connect, which farm is whose).
  */
-import type { ConfigFiles } from './load.js';
+import { ConfigError, type ConfigFiles, type ConfigIssue, DAEMON_FILE, formatPath } from './load.js';
 import type { Contact, Cow, DaemonConfig, FarmFile } from './schema.js';
-import { resolveSecret } from './secrets.js';
+import { resolveSecret, SecretError, type SecretRef } from './secrets.js';
 
 /** A farm with its herd, as the running daemon sees it. */
 export interface Farm {
@@ -43,8 +43,27 @@ export interface Registry {
   observer(username: string): { password: string; farms: readonly string[] | '*' } | undefined;
 }
 
-/** Builds the registry; throws SecretError when a secret reference cannot be resolved. */
+/**
+ * Builds the registry; throws ConfigError naming every secret reference that cannot be resolved at
+ * the file, line and column of its key (never the value).
+ */
 export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = process.env): Registry {
+  const problems: ConfigIssue[] = [];
+  const secret = (ref: SecretRef, file: string, path: (string | number)[]): string => {
+    try {
+      return resolveSecret(ref, files.dir, env);
+    } catch (err) {
+      if (!(err instanceof SecretError)) throw err;
+      problems.push({
+        file,
+        ...(files.locate?.(file, path) ?? { line: 0, column: 0 }),
+        path: formatPath(path),
+        message: err.message,
+      });
+      return '';
+    }
+  };
+  checkDaemonSecrets(files.daemon, secret);
   const farms = new Map<string, Farm>();
   const collars = new Map<string, CollarOwner>();
   const credentials = new Map<string, CollarCredential>();
@@ -52,7 +71,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
   for (const { file, farm: config } of files.farms) {
     const farmId = config.farm.id;
     const cows = new Map<string, Cow>();
-    for (const cow of config.cows) {
+    for (const [i, cow] of config.cows.entries()) {
       cows.set(cow.id, cow);
       if (cow.collar) {
         collars.set(collarKey(farmId, cow.collar), { farmId, cowId: cow.id });
@@ -60,7 +79,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
           credentials.set(cow.collar, {
             farmId,
             collarId: cow.collar,
-            password: resolveSecret(cow.collarPassword, files.dir, env),
+            password: secret(cow.collarPassword, file, ['cows', i, 'collarPassword']),
           });
         }
       }
@@ -68,7 +87,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
     if (config.mqtt.password !== undefined) {
       credentials.set(config.mqtt.username ?? farmId, {
         farmId,
-        password: resolveSecret(config.mqtt.password, files.dir, env),
+        password: secret(config.mqtt.password, file, ['mqtt', 'password']),
       });
     }
     farms.set(farmId, {
@@ -83,11 +102,15 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
   }
 
   const observers = new Map(
-    files.daemon.broker.embedded.observers.map((o) => [
+    files.daemon.broker.embedded.observers.map((o, i) => [
       o.username,
-      { password: resolveSecret(o.password, files.dir, env), farms: o.farms },
+      {
+        password: secret(o.password, DAEMON_FILE, ['broker', 'embedded', 'observers', i, 'password']),
+        farms: o.farms,
+      },
     ]),
   );
+  if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     daemon: files.daemon,
@@ -97,6 +120,27 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
     credential: (username) => credentials.get(username),
     observer: (username) => observers.get(username),
   };
+}
+
+/**
+ * Secrets the channels and the external broker resolve when they start: checked here too, so
+ * `config check` and a reload report an unset variable before a restart trips over it.
+ */
+function checkDaemonSecrets(
+  daemon: DaemonConfig,
+  secret: (ref: SecretRef, file: string, path: (string | number)[]) => string,
+): void {
+  const { whatsapp, webhook } = daemon.channels;
+  const external = daemon.broker.external;
+  const refs: [SecretRef | undefined, (string | number)[]][] = [
+    [external?.password, ['broker', 'external', 'password']],
+    [external?.key, ['broker', 'external', 'key']],
+    [whatsapp?.enabled ? whatsapp.accessToken : undefined, ['channels', 'whatsapp', 'accessToken']],
+    [whatsapp?.enabled ? whatsapp.appSecret : undefined, ['channels', 'whatsapp', 'appSecret']],
+    [whatsapp?.enabled ? whatsapp.verifyToken : undefined, ['channels', 'whatsapp', 'verifyToken']],
+    [webhook?.enabled ? webhook.secret : undefined, ['channels', 'webhook', 'secret']],
+  ];
+  for (const [ref, path] of refs) if (ref !== undefined) secret(ref, DAEMON_FILE, path);
 }
 
 function collarKey(farmId: string, collarId: string): string {

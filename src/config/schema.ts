@@ -125,6 +125,28 @@ const ingestSchema = z
   })
   .prefault({});
 
+/** How edits to the config folder are applied while the daemon runs (see watch.ts, missing-farms.ts). */
+const reloadSchema = z
+  .strictObject({
+    settleSeconds: z
+      .number()
+      .min(0)
+      .max(60)
+      .default(2)
+      .describe(
+        'a changed file is applied only once it has stayed unchanged this long (a file being written is never applied half-way); an atomic rename applies at once',
+      ),
+    missingFarmGraceMinutes: z
+      .number()
+      .min(0)
+      .default(5)
+      .describe(
+        'a farm whose file vanished keeps running (collars stay connected) this long before it is dropped',
+      ),
+  })
+  .prefault({});
+export type ReloadSettings = z.infer<typeof reloadSchema>;
+
 /** `config/cowbell.yaml`: the daemon. */
 export const daemonConfigSchema = z.strictObject({
   version: z.literal(1).describe('config format version'),
@@ -133,6 +155,7 @@ export const daemonConfigSchema = z.strictObject({
   storage: storageSchema,
   logging: loggingSchema,
   ingest: ingestSchema,
+  reload: reloadSchema,
   channels: channelsSchema.prefault({}),
 });
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;

@@ -92,8 +92,8 @@ describe('config hot reload', () => {
     );
     const readyz = await fetch(`${app.addresses().http}/readyz`);
     expect(readyz.status).toBe(200);
-    const body = (await readyz.json()) as { checks: { config: { detail: string } } };
-    expect(body.checks.config.detail).toMatch(
+    const body = (await readyz.json()) as { checks: { config: { detail: { lastReloadRefused: string } } } };
+    expect(body.checks.config.detail.lastReloadRefused).toMatch(
       /farms\/green-acres\.yaml:5:\d+: farm\.timezone: expected an IANA time zone/,
     );
     const text = await (await fetch(`${app.addresses().http}/metrics`)).text();
