@@ -8,6 +8,7 @@ import { basename, join, relative } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type DaemonConfig, daemonConfigSchema, type FarmFile, farmFileSchema } from './schema.js';
+import { SECRET_KEYS } from './secrets.js';
 
 /** One problem in one config file, in the words a technician can act on. */
 export interface ConfigIssue {
@@ -171,7 +172,16 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, path: (string | n
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the shipped example)`;
   }
   if (found.present === false) return `required field is missing (${issue.message})`;
-  return `${issue.message}; found ${preview(found.value)}`;
+  if (path.some((key) => typeof key === 'string' && SECRET_KEYS.has(key))) return issue.message;
+  const hint = decimalCommaHint(issue, found.value);
+  return `${issue.message}; found ${preview(found.value)}${hint}`;
+}
+
+/** "38,5" typed the way much of the world writes decimals: YAML reads it as text. */
+function decimalCommaHint(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'number' || typeof value !== 'string') return '';
+  const match = /^\s*([-+]?\d+),(\d+)\s*$/.exec(value);
+  return match ? `: use a dot: ${match[1]}.${match[2]}` : '';
 }
 
 function valueAt(data: unknown, path: (string | number)[]): { present: boolean; value?: unknown } {
@@ -185,7 +195,8 @@ function valueAt(data: unknown, path: (string | number)[]): { present: boolean; 
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text =
+    JSON.stringify(value, (key, v) => (SECRET_KEYS.has(key) ? '[not shown]' : v)) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
