@@ -195,8 +195,7 @@ function valueAt(data: unknown, path: (string | number)[]): { present: boolean; 
 }
 
 function preview(value: unknown): string {
-  const text =
-    JSON.stringify(value, (key, v) => (SECRET_KEYS.has(key) ? '[not shown]' : v)) ?? String(value);
+  const text = JSON.stringify(value, (key, v) => (SECRET_KEYS.has(key) ? '[not shown]' : v)) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

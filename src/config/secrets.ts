@@ -46,6 +46,7 @@ function describeBadSecret(input: unknown): string {
   if (type === 'number' || type === 'bigint' || type === 'boolean') {
     return `a secret must be text, but YAML reads this one as a ${type === 'boolean' ? 'true/false' : 'number'}: put it in quotes (password: "...") so it is kept exactly, or use "\${ENV_NAME}" (the value is not shown)`;
   }
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the literal ${ENV} syntax
   return 'expected a secret: text, "${ENV_NAME}", { env: NAME } or { file: path } (the value is not shown)';
 }
 
