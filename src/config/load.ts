@@ -9,6 +9,7 @@ import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type DaemonConfig, daemonConfigSchema, type FarmFile, farmFileSchema } from './schema.js';
 import { SECRET_KEYS } from './secrets.js';
+import { describeSyntaxErrors } from './yaml-errors.js';
 
 /** One problem in one config file, in the words a technician can act on. */
 export interface ConfigIssue {
@@ -123,16 +124,8 @@ function loadYamlFile<S extends z.ZodType>(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const pos = lineCounter.linePos(error.pos[0]);
-      issues.push({
-        file,
-        line: pos.line,
-        column: pos.col,
-        path: '',
-        message: `YAML syntax: ${firstLine(error.message)}`,
-      });
-    }
+    // One problem per file: what follows a syntax error is guesswork by the parser.
+    issues.push({ file, path: '', ...describeSyntaxErrors(text, doc.errors, lineCounter) });
     return undefined;
   }
   const data: unknown = doc.toJS();
@@ -172,6 +165,7 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, path: (string | n
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the shipped example)`;
   }
   if (found.present === false) return `required field is missing (${issue.message})`;
+  if (issue.code === 'custom' && issue.params?.namesValue) return issue.message;
   if (path.some((key) => typeof key === 'string' && SECRET_KEYS.has(key))) return issue.message;
   const hint = decimalCommaHint(issue, found.value);
   return `${issue.message}; found ${preview(found.value)}${hint}`;
@@ -201,10 +195,6 @@ function preview(value: unknown): string {
 
 export function formatPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }
 
 /** A value a farm file claims that no other farm file may claim too, and where it stands. */

@@ -110,6 +110,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
       },
     ]),
   );
+  checkObserverFarms(files, farms, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -141,6 +142,27 @@ function checkDaemonSecrets(
     [webhook?.enabled ? webhook.secret : undefined, ['channels', 'webhook', 'secret']],
   ];
   for (const [ref, path] of refs) if (ref !== undefined) secret(ref, DAEMON_FILE, path);
+}
+
+/**
+ * A dashboard login naming a farm no file defines would silently see nothing. Checked here, on the
+ * farms the daemon runs (a farm kept while its file is briefly missing still counts).
+ */
+function checkObserverFarms(files: ConfigFiles, farms: ReadonlyMap<string, Farm>, problems: ConfigIssue[]) {
+  const ids = [...farms.keys()];
+  files.daemon.broker.embedded.observers.forEach((observer, o) => {
+    if (observer.farms === '*') return;
+    observer.farms.forEach((farmId, i) => {
+      if (farms.has(farmId)) return;
+      const path = ['broker', 'embedded', 'observers', o, 'farms', i];
+      problems.push({
+        file: DAEMON_FILE,
+        ...(files.locate?.(DAEMON_FILE, path) ?? { line: 0, column: 0 }),
+        path: formatPath(path),
+        message: `observer "${observer.username}" may read farm "${farmId}", which no farm file defines (${ids.join(', ') || 'none'}); fix the spelling or use "*"`,
+      });
+    });
+  });
 }
 
 function collarKey(farmId: string, collarId: string): string {

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { ALERT_KINDS, idSchema } from '../telemetry/protocol.js';
 import { channelsSchema } from './channels-schema.js';
-import { policySchema } from './policy-schema.js';
+import { checkFarm } from './farm-checks.js';
+import { policySchema, ROLES } from './policy-schema.js';
 import { secretSchema } from './secrets.js';
 import { thresholdOverridesSchema } from './thresholds-schema.js';
 
@@ -173,7 +174,7 @@ const contactSchema = z.strictObject({
     .enum(['en', 'hi', 'ur', 'pt', 'fr'])
     .default('en')
     .describe('language of messages to this contact'),
-  role: z.enum(['owner', 'herdsman', 'vet', 'other']).default('herdsman').describe('role, used by routing'),
+  role: z.enum(ROLES).default('herdsman').describe('role, used by routing'),
   optedIn: z.boolean().default(false).describe('has agreed to receive WhatsApp messages'),
   kinds: z.array(z.enum(ALERT_KINDS)).optional().describe('only these alert kinds (all when absent)'),
   quietHours: z
@@ -233,15 +234,10 @@ export const farmFileSchema = z
     checkUnique(farm.cows, (c) => c.collar, 'cows', 'collar', 'collar', ctx);
     checkUnique(farm.contacts, (c) => c.id, 'contacts', 'id', 'contact id', ctx);
     checkUnique(farm.contacts, (c) => c.phone, 'contacts', 'phone', 'phone number', ctx);
-    farm.cows.forEach((cow, i) => {
-      if (cow.group !== undefined && Object.keys(farm.groups).length > 0 && !(cow.group in farm.groups)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['cows', i, 'group'],
-          message: `group "${cow.group}" is not defined under groups: (${Object.keys(farm.groups).join(', ')})`,
-        });
-      }
-    });
+    // These messages quote the values themselves: no "found ..." after them.
+    checkFarm(farm, (path, message) =>
+      ctx.addIssue({ code: 'custom', path, message, params: { namesValue: true } }),
+    );
   });
 export type FarmFile = z.infer<typeof farmFileSchema>;
 export type Cow = FarmFile['cows'][number];
