@@ -5,12 +5,11 @@
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { DAEMON_YAML, GREEN_ACRES_YAML, makeTempConfig, type TempConfig } from '../support/config-dir.js';
+import { captureLog } from '../support/log-capture.js';
 import { metricValue, waitFor } from '../support/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -23,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Herd {
   app: App;
   config: TempConfig;
-  logLines: string[];
+  logText: () => string;
   admitted: () => number;
   /** Readings the broker acknowledged (QoS 1), and how often a collar lost its connection. */
   acked: () => number;
@@ -36,18 +35,12 @@ async function startHerd(daemonYaml = DAEMON_YAML): Promise<Herd> {
   // The log level comes from the config at each reload: keep the warnings this test reads.
   const config = makeTempConfig(undefined, daemonYaml.replace(/level: \w+/, 'level: info'));
   cleanups.push(() => config.remove());
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      logLines.push(String(chunk));
-      cb();
-    },
-  });
+  const log = captureLog('info');
   let admitted = 0;
   const app = await createApp({
     configDir: config.dir,
     dbPath: config.dbPath,
-    logger: createLogger({ level: 'info' }, sink),
+    logger: log.logger,
     readingSteps: [
       (batch) => {
         admitted += batch.length;
@@ -95,7 +88,7 @@ async function startHerd(daemonYaml = DAEMON_YAML): Promise<Herd> {
   return {
     app,
     config,
-    logLines,
+    logText: log.text,
     admitted: () => admitted,
     acked: () => acked,
     disconnects: () => disconnects,
@@ -175,7 +168,7 @@ describe('config reload of unlucky edits', () => {
 
     await expectNothingLost(herd);
     expect(herd.app.registry().farms.has('green-acres')).toBe(true);
-    expect(herd.logLines.join('')).toContain(
+    expect(herd.logText()).toContain(
       'farm file farms/green-acres.yaml is missing: farm \\"green-acres\\" keeps running on its last config',
     );
   });
@@ -188,7 +181,7 @@ describe('config reload of unlucky edits', () => {
     await waitFor(() => !herd.app.registry().farms.has('hillside'), 10_000, 'hillside dropped');
     expect(herd.app.registry().farms.has('green-acres')).toBe(true);
     expect((await readyz(herd.app)).checks.config.ok).toBe(true);
-    expect(herd.logLines.join('')).toMatch(
+    expect(herd.logText()).toMatch(
       /farm file farms\/hillside\.yaml has been missing since \S+Z: farm \\"hillside\\" is dropped and its collars are disconnected/,
     );
   });

@@ -3,12 +3,11 @@
  * with the fix, and its value appears nowhere: not in the log, not in the unauthenticated /readyz,
  * not in the start-up error.
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { ConfigError } from '../../src/config/load.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { DAEMON_YAML, GREEN_ACRES_YAML, makeTempConfig } from '../support/config-dir.js';
+import { captureLog } from '../support/log-capture.js';
 import { waitFor } from '../support/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -21,22 +20,11 @@ const NUMBER_PASSWORD_YAML = GREEN_ACRES_YAML.replace('password: green-secret', 
 const REFUSAL =
   'farms/green-acres.yaml:8:13: mqtt.password: a secret must be text, but YAML reads this one as a number: put it in quotes';
 
-function captureLog() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'trace' }, sink) };
-}
-
 describe('secrets written as plain numbers', () => {
   it('refuses them on reload without the value reaching the log or /readyz', async () => {
     const config = makeTempConfig(undefined, DAEMON_YAML.replace(/level: \w+/, 'level: trace'));
     cleanups.push(() => config.remove());
-    const log = captureLog();
+    const log = captureLog('trace');
     const app = await createApp({ configDir: config.dir, dbPath: config.dbPath, logger: log.logger });
     await app.start();
     cleanups.push(() => app.stop());
@@ -63,7 +51,7 @@ describe('secrets written as plain numbers', () => {
   it('refuses them at start with the fix and without the value', async () => {
     const config = makeTempConfig({ 'green-acres.yaml': NUMBER_PASSWORD_YAML });
     cleanups.push(() => config.remove());
-    const log = captureLog();
+    const log = captureLog('trace');
     const started = createApp({ configDir: config.dir, dbPath: config.dbPath, logger: log.logger });
     await expect(started).rejects.toBeInstanceOf(ConfigError);
     const message = await started.catch((err: Error) => err.message);

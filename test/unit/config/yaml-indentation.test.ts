@@ -4,32 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatIssues, loadConfigDir } from '../../../src/config/load.js';
-import { makeTempConfig, type TempConfig } from '../../support/config-dir.js';
+import { GREEN_ACRES_BLOCK_YAML, makeTempConfig, type TempConfig } from '../../support/config-dir.js';
 
 let config: TempConfig | undefined;
 afterEach(() => config?.remove());
 
-const FARM = `version: 1
-farm:
-  id: green-acres
-  name: Green Acres
-  timezone: Asia/Karachi
-mqtt:
-  username: green-acres
-  password: green-secret
-cows:
-  - id: daisy
-    name: Daisy
-    tag: "214"
-    collar: C-0042
-  - id: bella
-    name: Bella
-    tag: "215"
-contacts:
-  - id: ravi
-    name: Ravi
-    phone: "+923001234567"
-`;
+const FARM = GREEN_ACRES_BLOCK_YAML;
 
 function problems(farm: string): string[] {
   config = makeTempConfig({ 'green-acres.yaml': farm });
@@ -66,7 +46,7 @@ describe('YAML indentation slips', () => {
 
   it('gives one error for a list entry slipped to the left', () => {
     expect(problems(FARM.replace('  - id: bella', '- id: bella'))).toEqual([
-      'farms/green-acres.yaml:14:1: YAML indentation: "- id:" is indented 0 spaces, which lines up with no block above: "- " entries here are indented 2 spaces',
+      'farms/green-acres.yaml:15:1: YAML indentation: "- id:" is indented 0 spaces, which lines up with no block above: "- " entries here are indented 2 spaces',
     ]);
   });
 
