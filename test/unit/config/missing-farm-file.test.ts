@@ -32,7 +32,10 @@ function setup(daemon = DAEMON_YAML) {
   });
   close = () => coordinator.close();
   const hillside = join(config.dir, 'farms', 'hillside.yaml');
-  return { coordinator, hillside, advanceMinutes: (m: number) => void (t += m * 60_000) };
+  const advanceMinutes = (m: number) => {
+    t += m * 60_000;
+  };
+  return { coordinator, hillside, advanceMinutes };
 }
 
 describe('a farm whose file is missing', () => {
