@@ -190,17 +190,11 @@ function effective(chain: Level[], key: [string, string]): { value: number; from
 }
 
 function checkPolicyOrder(farm: FarmFile, report: Report): void {
-  const { heat, rateLimit } = farm.policy;
+  const { heat } = farm.policy;
   if (heat.inseminateFromHours >= heat.inseminateToHours) {
     report(
       ['policy', 'heat', 'inseminateToHours'],
       `inseminateToHours (${heat.inseminateToHours}) must be after inseminateFromHours (${heat.inseminateFromHours}): the suggested insemination window would be empty; change one of them`,
-    );
-  }
-  if (rateLimit.perHour > rateLimit.perDay) {
-    report(
-      ['policy', 'rateLimit', 'perHour'],
-      `perHour (${rateLimit.perHour}) must not be above perDay (${rateLimit.perDay}): the daily limit would cap it anyway; lower perHour or raise perDay`,
     );
   }
 }
