@@ -106,6 +106,7 @@ export function createConfigCoordinator(deps: ConfigCoordinatorDeps) {
     reload(): ReloadResult {
       const outcome = load();
       planDrop();
+      deps.metrics.configMissingFarmFiles.set(missingFarms.list().length);
       if (!outcome.ok) {
         lastError = formatIssues(outcome.issues);
         deps.metrics.configReloadSuccess.set(0);

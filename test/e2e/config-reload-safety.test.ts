@@ -162,6 +162,8 @@ describe('config reload of unlucky edits', () => {
       farmId: 'green-acres',
     });
     expect(herd.app.registry().collarOwner('green-acres', 'C-0043')?.cowId).toBe('bella');
+    const metrics = await (await fetch(`${herd.app.addresses().http}/metrics`)).text();
+    expect(metricValue(metrics, 'cowbell_config_missing_farm_files')).toBe(1);
     await sleep(1_000);
     writeFileSync(farmFile(herd.config), GREEN_ACRES_YAML);
     await waitFor(async () => (await readyz(herd.app)).checks.config.ok, 10_000, 'file back in /readyz');
