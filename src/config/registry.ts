@@ -2,6 +2,7 @@
  * The herd registry: derived lookup tables built from a validated config, swapped as one
  * immutable snapshot on reload (who wears which collar, who may connect, which farm is whose).
  */
+import { type AddProblem, checkDaemonReferences, checkObserverFarms } from './daemon-checks.js';
 import { ConfigError, type ConfigFiles, type ConfigIssue, DAEMON_FILE, formatPath } from './load.js';
 import type { Contact, Cow, DaemonConfig, FarmFile } from './schema.js';
 import { resolveSecret, SecretError, type SecretRef } from './secrets.js';
@@ -44,26 +45,29 @@ export interface Registry {
 }
 
 /**
- * Builds the registry; throws ConfigError naming every secret reference that cannot be resolved at
- * the file, line and column of its key (never the value).
+ * Builds the registry; throws ConfigError naming every secret reference that cannot be resolved
+ * (never its value) and every reference to a missing farm or file, at the file, line and column
+ * of its key.
  */
 export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = process.env): Registry {
   const problems: ConfigIssue[] = [];
+  const problem: AddProblem = (file, path, message) =>
+    problems.push({
+      file,
+      ...(files.locate?.(file, path) ?? { line: 0, column: 0 }),
+      path: formatPath(path),
+      message,
+    });
   const secret = (ref: SecretRef, file: string, path: (string | number)[]): string => {
     try {
       return resolveSecret(ref, files.dir, env);
     } catch (err) {
       if (!(err instanceof SecretError)) throw err;
-      problems.push({
-        file,
-        ...(files.locate?.(file, path) ?? { line: 0, column: 0 }),
-        path: formatPath(path),
-        message: err.message,
-      });
+      problem(file, path, err.message);
       return '';
     }
   };
-  checkDaemonSecrets(files.daemon, secret);
+  checkDaemonReferences(files.daemon, secret, problem);
   const farms = new Map<string, Farm>();
   const collars = new Map<string, CollarOwner>();
   const credentials = new Map<string, CollarCredential>();
@@ -110,7 +114,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
       },
     ]),
   );
-  checkObserverFarms(files, farms, problems);
+  checkObserverFarms(files.daemon, [...farms.keys()], problem);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -121,48 +125,6 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
     credential: (username) => credentials.get(username),
     observer: (username) => observers.get(username),
   };
-}
-
-/**
- * Secrets the channels and the external broker resolve when they start: checked here too, so
- * `config check` and a reload report an unset variable before a restart trips over it.
- */
-function checkDaemonSecrets(
-  daemon: DaemonConfig,
-  secret: (ref: SecretRef, file: string, path: (string | number)[]) => string,
-): void {
-  const { whatsapp, webhook } = daemon.channels;
-  const external = daemon.broker.external;
-  const refs: [SecretRef | undefined, (string | number)[]][] = [
-    [external?.password, ['broker', 'external', 'password']],
-    [external?.key, ['broker', 'external', 'key']],
-    [whatsapp?.enabled ? whatsapp.accessToken : undefined, ['channels', 'whatsapp', 'accessToken']],
-    [whatsapp?.enabled ? whatsapp.appSecret : undefined, ['channels', 'whatsapp', 'appSecret']],
-    [whatsapp?.enabled ? whatsapp.verifyToken : undefined, ['channels', 'whatsapp', 'verifyToken']],
-    [webhook?.enabled ? webhook.secret : undefined, ['channels', 'webhook', 'secret']],
-  ];
-  for (const [ref, path] of refs) if (ref !== undefined) secret(ref, DAEMON_FILE, path);
-}
-
-/**
- * A dashboard login naming a farm no file defines would silently see nothing. Checked here, on the
- * farms the daemon runs (a farm kept while its file is briefly missing still counts).
- */
-function checkObserverFarms(files: ConfigFiles, farms: ReadonlyMap<string, Farm>, problems: ConfigIssue[]) {
-  const ids = [...farms.keys()];
-  files.daemon.broker.embedded.observers.forEach((observer, o) => {
-    if (observer.farms === '*') return;
-    observer.farms.forEach((farmId, i) => {
-      if (farms.has(farmId)) return;
-      const path = ['broker', 'embedded', 'observers', o, 'farms', i];
-      problems.push({
-        file: DAEMON_FILE,
-        ...(files.locate?.(DAEMON_FILE, path) ?? { line: 0, column: 0 }),
-        path: formatPath(path),
-        message: `observer "${observer.username}" may read farm "${farmId}", which no farm file defines (${ids.join(', ') || 'none'}); fix the spelling or use "*"`,
-      });
-    });
-  });
 }
 
 function collarKey(farmId: string, collarId: string): string {

@@ -133,6 +133,20 @@ describe('config check: hints', () => {
     ]);
   });
 
+  it('reports a file cowbell.yaml names that does not exist, before a start would fail on it', () => {
+    const daemon = `${DAEMON_YAML}channels:
+  whatsapp:
+    phoneNumberId: "106540352242922"
+    accessToken: token
+    appSecret: app-secret
+    verifyToken: verify
+    templatesFile: config/whatsapp-templatez.json
+`;
+    expect(problems(FARM, daemon)).toEqual([
+      `cowbell.yaml:18:20: channels.whatsapp.templatesFile: file config/whatsapp-templatez.json does not exist (looked in ${process.cwd()}/config/whatsapp-templatez.json; relative paths start at the working directory)`,
+    ]);
+  });
+
   it('refuses a secret YAML reads as a number, without repeating it', () => {
     const farm = FARM.replace('password: green-secret', 'password: 0123456');
     const lines = problems(farm);
