@@ -66,7 +66,8 @@ interface ContentLine {
 
 const KEY = /^("[^"]*"|'[^']*'|[^\s#'"{[][^:#]*?)\s*:(\s|$)/;
 
-function findIndentationSlip(text: string): SyntaxProblem | undefined {
+/** The first line whose indentation fits no open block (undefined for well-formed block structure). */
+export function findIndentationSlip(text: string): SyntaxProblem | undefined {
   const lines = text.split(/\r?\n/);
   const stack: Level[] = [{ column: 0, list: false, line: 0, key: '' }];
   let prev: ContentLine | undefined;
@@ -88,7 +89,8 @@ function findIndentationSlip(text: string): SyntaxProblem | undefined {
     let top = stack[stack.length - 1] as Level;
     const opened = prev?.opens === true;
     if (opened && (current.indent > top.column || (current.item && current.indent === top.column))) {
-      steps.push(current.indent - top.column);
+      // The file's usual step (2 spaces, say) tells which of two disagreeing lines slipped.
+      if (current.indent > top.column) steps.push(current.indent - top.column);
       stack.push({ column: current.indent, list: current.item, line: current.line, key: current.key });
     } else if (current.indent > top.column) {
       if (!current.item && current.key === '') continue; // a plain value continued on the next line
@@ -108,7 +110,6 @@ function findIndentationSlip(text: string): SyntaxProblem | undefined {
         return blame(current, top, left, steps, valid);
       }
     }
-    top = stack[stack.length - 1] as Level;
     if (current.item && current.key !== '') {
       stack.push({ column: current.keyColumn, list: false, line: current.line, key: current.key });
     }

@@ -87,7 +87,7 @@ describe('config hot reload', () => {
         };
         return ready.checks.config.ok === false;
       },
-      5_000,
+      10_000,
       'refused reload in /readyz',
     );
     const readyz = await fetch(`${app.addresses().http}/readyz`);
@@ -104,9 +104,10 @@ describe('config hot reload', () => {
 
     // Fixing the file brings the health field back.
     config.write('farms/green-acres.yaml', moved);
+    // Written in place, so applied once it has settled (reload.settleSeconds, 2 s).
     await waitFor(async () => {
       const t = await (await fetch(`${app.addresses().http}/metrics`)).text();
       return metricValue(t, 'cowbell_config_last_reload_successful') === 1;
-    });
+    }, 10_000);
   });
 });

@@ -2,8 +2,10 @@
  * One indentation slip in a farm file gives one message, on the line that slipped, instead of the
  * YAML parser's cascade of follow-on errors pointing at the lines around it.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatIssues, loadConfigDir } from '../../../src/config/load.js';
+import { findIndentationSlip } from '../../../src/config/yaml-errors.js';
 import { GREEN_ACRES_BLOCK_YAML, makeTempConfig, type TempConfig } from '../../support/config-dir.js';
 
 let config: TempConfig | undefined;
@@ -64,5 +66,11 @@ describe('YAML indentation slips', () => {
 
   it('reports other syntax errors once, with the parser’s words', () => {
     expect(problems(FARM.replace('  name: Green Acres', '  name: "Green Acres'))).toHaveLength(1);
+  });
+
+  it('finds no slip in the shipped, commented config files (no false alarm on well-formed YAML)', () => {
+    for (const file of ['config/cowbell.yaml', 'config/farms/demo.yaml']) {
+      expect(findIndentationSlip(readFileSync(file, 'utf8'))).toBeUndefined();
+    }
   });
 });
