@@ -62,11 +62,10 @@ export function parseCommand(argv: string[]): Command {
           throw new UsageError(`unknown config command "${sub ?? ''}"; try: cowbell config check [DIR]`);
         const { values, positionals } = parseArgs({
           args,
-          options: { config: { type: 'string' }, help: { type: 'boolean' } },
+          options: { config: { type: 'string' } },
           allowPositionals: true,
           strict: true,
         });
-        if (values.help) return { name: 'help' };
         return { name: 'config-check', configDir: configDirOf(positionals[0] ?? values.config ?? 'config') };
       }
       case 'replay': {
