@@ -210,6 +210,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     });
     const config = coordinator;
+    cleanups.push('config coordinator', () => config.close());
 
     let http: HttpServer | undefined;
     const routes: HttpRoute[] = [...(webhook?.routes ?? [])];
@@ -217,11 +218,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       { name: 'broker', check: () => ({ ok: source?.isReady() === true, detail: source?.address() }) },
       {
         name: 'config',
+        // A refused reload or a vanished farm file needs a technician; collars are still served.
         check: () => {
           const error = config.lastError();
-          return error === null
-            ? { ok: true }
-            : { ok: false, degraded: true, detail: `last reload refused: ${error}` };
+          const missing = config.missingFarmFiles();
+          if (error === null && missing.length === 0) return { ok: true };
+          const detail = {
+            ...(error === null ? {} : { lastReloadRefused: error }),
+            ...(missing.length === 0 ? {} : { missingFarmFiles: missing }),
+          };
+          return { ok: false, degraded: true, detail };
         },
       },
       { name: 'ingest', check: () => ({ ok: true, detail: { queued: ingest.queued() } }) },
@@ -338,7 +344,12 @@ export async function createApp(options: AppOptions): Promise<App> {
         cleanups.push('prune timer', () => clearInterval(pruneTimer));
 
         if (options.watchConfig !== false) {
-          const watcher = watchConfigDir(options.configDir, () => config.reload(), logger);
+          const watcher = watchConfigDir({
+            dir: options.configDir,
+            reload: () => config.reload(),
+            logger,
+            settleMs: () => registry().daemon.reload.settleSeconds * 1000,
+          });
           cleanups.push('config watch', () => watcher.close());
         }
         log.info(

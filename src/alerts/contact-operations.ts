@@ -153,7 +153,6 @@ export const acknowledgeAlert: AlertAction = (ctx, me, alert, cat, nowMs) => {
     return { ok: false, line: fill(cat.alreadyAcked, { who: nameOf(me.farm, alert.ackedByContact) }) };
   }
   alert.state = 'acknowledged';
-  alert.ackedBy = me.contact.phone;
   alert.ackedByContact = me.contact.id;
   alert.nextEscalationAt = null;
   alert.nextRepeatAt = null;

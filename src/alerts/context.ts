@@ -56,6 +56,6 @@ export function toAlertMessage(alert: AlertRecord, nowMs: number): AlertMessage 
     updatedTs: iso(nowMs),
     summary: alert.summary,
     evidence,
-    ackedBy: alert.ackedBy,
+    ackedBy: alert.ackedByContact,
   };
 }

@@ -66,7 +66,6 @@ function openAlert(ctx: PolicyContext, farm: Farm, c: Condition, nowMs: number):
     related: [],
     suppressed: null,
     suppressedBy: null,
-    ackedBy: null,
     ackedByContact: null,
     snoozedUntil: null,
     snoozedBy: null,
@@ -174,7 +173,7 @@ export function closeAlert(
         queuedAt: nowMs,
         dueAt: nowMs + notes.waitSeconds * 1000,
         // Whoever acknowledged it was there: the note is news only for an alert nobody took.
-        rideOnly: !notes.ownMessageFor.includes(alert.severity) || alert.ackedBy !== null,
+        rideOnly: !notes.ownMessageFor.includes(alert.severity) || alert.ackedByContact !== null,
       });
     }
   }

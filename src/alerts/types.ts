@@ -44,7 +44,7 @@ export interface AlertRecord {
   suppressed: SuppressReason | null;
   /** The alert that suppresses this one (collar-offline, herd or cause alert). */
   suppressedBy: string | null;
-  ackedBy: string | null;
+  /** Contact id of who acknowledged it (never a phone number: it is published on MQTT). */
   ackedByContact: string | null;
   snoozedUntil: number | null;
   snoozedBy: string | null;

@@ -3,11 +3,12 @@
  * into a new registry before anything live is touched; a refused reload keeps the last good config
  * running and is visible in metrics and /readyz.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
-import { type ConfigIssue, formatIssues, loadConfigDir } from './load.js';
+import { ConfigError, type ConfigFiles, type ConfigIssue, formatIssues, loadConfigDir } from './load.js';
+import { createMissingFarms, type MissingFarmFile } from './missing-farms.js';
 import { buildRegistry, type Registry } from './registry.js';
-import { SecretError } from './secrets.js';
 
 /** Sections read only at start: a change is reported and applied at the next start. */
 export const RESTART_ONLY_SECTIONS = ['broker', 'http', 'storage', 'channels'] as const;
@@ -36,13 +37,14 @@ export interface ReloadResult {
 /** Loads, validates and resolves secrets for a config directory. */
 export function loadRegistry(dir: string, env: NodeJS.ProcessEnv = process.env): LoadOutcome {
   const loaded = loadConfigDir(dir);
-  if (!loaded.ok) return loaded;
+  return loaded.ok ? registryOf(loaded.files, env) : loaded;
+}
+
+function registryOf(files: ConfigFiles, env: NodeJS.ProcessEnv | undefined): LoadOutcome {
   try {
-    return { ok: true, registry: buildRegistry(loaded.files, env) };
+    return { ok: true, registry: buildRegistry(files, env) };
   } catch (err) {
-    if (err instanceof SecretError) {
-      return { ok: false, issues: [{ file: dir, line: 0, column: 0, path: '', message: err.message }] };
-    }
+    if (err instanceof ConfigError) return { ok: false, issues: err.issues };
     throw err;
   }
 }
@@ -63,15 +65,48 @@ export function createConfigCoordinator(deps: ConfigCoordinatorDeps) {
   const log = deps.logger.child({ module: 'config' });
   let current = deps.initial;
   let lastError: string | null = null;
+  const missingFarms = createMissingFarms({ dir: deps.dir, logger: deps.logger, now: deps.now });
+  /** Reloads again when a farm kept without its file is due to be dropped. */
+  let dropTimer: NodeJS.Timeout | undefined;
   deps.metrics.configReloadSuccess.set(1);
   deps.metrics.configReloadTimestamp.set(deps.now() / 1000);
 
-  return {
+  /** The new config plus the farms whose files vanished less than the grace period ago. */
+  function load(): LoadOutcome {
+    const loaded = loadConfigDir(deps.dir);
+    const daemon = loaded.ok ? loaded.files.daemon : current.daemon;
+    const graceMs = daemon.reload.missingFarmGraceMinutes * 60_000;
+    const kept = missingFarms.reconcile(current, loaded.ok ? loaded.files : undefined, graceMs);
+    if (!loaded.ok) return loaded;
+    if (kept.length === 0) return registryOf(loaded.files, deps.env);
+    const hash = createHash('sha256').update(loaded.files.hash);
+    for (const { file } of kept) hash.update('\0kept:').update(file);
+    const files = { ...loaded.files, farms: [...loaded.files.farms, ...kept], hash: hash.digest('hex') };
+    return registryOf(files, deps.env);
+  }
+
+  function planDrop(): void {
+    if (dropTimer) clearTimeout(dropTimer);
+    dropTimer = undefined;
+    const at = missingFarms.nextDropAt();
+    if (at === undefined) return;
+    dropTimer = setTimeout(() => coordinator.reload(), Math.max(at - deps.now(), 0) + 10);
+    dropTimer.unref();
+  }
+
+  const coordinator = {
     current: () => current,
     /** The last refused reload's error, null when the last reload succeeded. */
     lastError: () => lastError,
+    /** Running farms whose file is missing (kept until their grace period ends). */
+    missingFarmFiles: (): MissingFarmFile[] => missingFarms.list(),
+    close(): void {
+      if (dropTimer) clearTimeout(dropTimer);
+    },
     reload(): ReloadResult {
-      const outcome = loadRegistry(deps.dir, deps.env);
+      const outcome = load();
+      planDrop();
+      deps.metrics.configMissingFarmFiles.set(missingFarms.list().length);
       if (!outcome.ok) {
         lastError = formatIssues(outcome.issues);
         deps.metrics.configReloadSuccess.set(0);
@@ -109,6 +144,7 @@ export function createConfigCoordinator(deps: ConfigCoordinatorDeps) {
       return { ok: true, changed: true, issues: [], restartRequired };
     },
   };
+  return coordinator;
 }
 
 export type ConfigCoordinator = ReturnType<typeof createConfigCoordinator>;

@@ -8,6 +8,8 @@ import { basename, join, relative } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type DaemonConfig, daemonConfigSchema, type FarmFile, farmFileSchema } from './schema.js';
+import { SECRET_KEYS } from './secrets.js';
+import { describeSyntaxErrors } from './yaml-errors.js';
 
 /** One problem in one config file, in the words a technician can act on. */
 export interface ConfigIssue {
@@ -25,6 +27,8 @@ export interface ConfigFiles {
   /** Hash of every file's bytes, to skip reloads that change nothing. */
   hash: string;
   dir: string;
+  /** Where a field of a file stands, for problems found after validation (a secret not set). */
+  locate?(file: string, path: (string | number)[]): { line: number; column: number };
 }
 
 export type LoadResult = { ok: true; files: ConfigFiles } | { ok: false; issues: ConfigIssue[] };
@@ -37,7 +41,7 @@ export function loadConfigDir(dir: string): LoadResult {
   const issues: ConfigIssue[] = [];
   const hash = createHash('sha256');
   const daemonPath = join(dir, DAEMON_FILE);
-  const daemon = loadYamlFile(daemonPath, dir, daemonConfigSchema, issues, hash)?.value;
+  const daemonFile = loadYamlFile(daemonPath, dir, daemonConfigSchema, issues, hash);
 
   const loaded: Loaded<FarmFile>[] = [];
   for (const path of listFarmFiles(dir, issues)) {
@@ -46,9 +50,12 @@ export function loadConfigDir(dir: string): LoadResult {
   }
   checkUniqueAcrossFiles(loaded, farmIdClaims, 'farm id', issues);
   checkUniqueAcrossFiles(loaded, mqttLoginClaims, 'MQTT user name', issues);
-  if (issues.length > 0 || !daemon) return { ok: false, issues };
+  if (issues.length > 0 || !daemonFile) return { ok: false, issues };
   const farms = loaded.map(({ file, value }) => ({ file, farm: value }));
-  return { ok: true, files: { daemon, farms, hash: hash.digest('hex'), dir } };
+  const positions = new Map([daemonFile, ...loaded].map((f) => [f.file, f.position]));
+  const locate = (file: string, path: (string | number)[]) =>
+    positions.get(file)?.(path) ?? { line: 0, column: 0 };
+  return { ok: true, files: { daemon: daemonFile.value, farms, hash: hash.digest('hex'), dir, locate } };
 }
 
 /** Formats issues as the lines `config check` and the logs print. */
@@ -66,7 +73,8 @@ export class ConfigError extends Error {
   }
 }
 
-function listFarmFiles(dir: string, issues: ConfigIssue[]): string[] {
+/** Farm files in farms/, sorted; a folder that cannot be read is reported in `issues`. */
+export function listFarmFiles(dir: string, issues: ConfigIssue[]): string[] {
   const farmsDir = join(dir, FARMS_DIR);
   try {
     return readdirSync(farmsDir)
@@ -116,16 +124,8 @@ function loadYamlFile<S extends z.ZodType>(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const pos = lineCounter.linePos(error.pos[0]);
-      issues.push({
-        file,
-        line: pos.line,
-        column: pos.col,
-        path: '',
-        message: `YAML syntax: ${firstLine(error.message)}`,
-      });
-    }
+    // One problem per file: what follows a syntax error is guesswork by the parser.
+    issues.push({ file, path: '', ...describeSyntaxErrors(text, doc.errors, lineCounter) });
     return undefined;
   }
   const data: unknown = doc.toJS();
@@ -165,7 +165,17 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, path: (string | n
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the shipped example)`;
   }
   if (found.present === false) return `required field is missing (${issue.message})`;
-  return `${issue.message}; found ${preview(found.value)}`;
+  if (issue.code === 'custom' && issue.params?.namesValue) return issue.message;
+  if (path.some((key) => typeof key === 'string' && SECRET_KEYS.has(key))) return issue.message;
+  const hint = decimalCommaHint(issue, found.value);
+  return `${issue.message}; found ${preview(found.value)}${hint}`;
+}
+
+/** "38,5" typed the way much of the world writes decimals: YAML reads it as text. */
+function decimalCommaHint(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'number' || typeof value !== 'string') return '';
+  const match = /^\s*([-+]?\d+),(\d+)\s*$/.exec(value);
+  return match ? `: use a dot: ${match[1]}.${match[2]}` : '';
 }
 
 function valueAt(data: unknown, path: (string | number)[]): { present: boolean; value?: unknown } {
@@ -179,16 +189,12 @@ function valueAt(data: unknown, path: (string | number)[]): { present: boolean; 
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value, (key, v) => (SECRET_KEYS.has(key) ? '[not shown]' : v)) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function formatPath(path: (string | number)[]): string {
+export function formatPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }
 
 /** A value a farm file claims that no other farm file may claim too, and where it stands. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ALERT_KINDS, SEVERITIES } from '../telemetry/protocol.js';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM, 24-hour');
-const ROLES = ['owner', 'herdsman', 'vet', 'other'] as const;
+export const ROLES = ['owner', 'herdsman', 'vet', 'other'] as const;
 
 /** One routing rule: alerts matching every given filter go to the contacts it names. */
 const routeSchema = z.strictObject({

@@ -2,9 +2,10 @@
  * The herd registry: derived lookup tables built from a validated config, swapped as one
  * immutable snapshot on reload (who wears which collar, who may connect, which farm is whose).
  */
-import type { ConfigFiles } from './load.js';
+import { type AddProblem, checkDaemonReferences, checkObserverFarms } from './daemon-checks.js';
+import { ConfigError, type ConfigFiles, type ConfigIssue, DAEMON_FILE, formatPath } from './load.js';
 import type { Contact, Cow, DaemonConfig, FarmFile } from './schema.js';
-import { resolveSecret } from './secrets.js';
+import { resolveSecret, SecretError, type SecretRef } from './secrets.js';
 
 /** A farm with its herd, as the running daemon sees it. */
 export interface Farm {
@@ -43,8 +44,30 @@ export interface Registry {
   observer(username: string): { password: string; farms: readonly string[] | '*' } | undefined;
 }
 
-/** Builds the registry; throws SecretError when a secret reference cannot be resolved. */
+/**
+ * Builds the registry; throws ConfigError naming every secret reference that cannot be resolved
+ * (never its value) and every reference to a missing farm or file, at the file, line and column
+ * of its key.
+ */
 export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = process.env): Registry {
+  const problems: ConfigIssue[] = [];
+  const problem: AddProblem = (file, path, message) =>
+    problems.push({
+      file,
+      ...(files.locate?.(file, path) ?? { line: 0, column: 0 }),
+      path: formatPath(path),
+      message,
+    });
+  const secret = (ref: SecretRef, file: string, path: (string | number)[]): string => {
+    try {
+      return resolveSecret(ref, files.dir, env);
+    } catch (err) {
+      if (!(err instanceof SecretError)) throw err;
+      problem(file, path, err.message);
+      return '';
+    }
+  };
+  checkDaemonReferences(files.daemon, secret, problem);
   const farms = new Map<string, Farm>();
   const collars = new Map<string, CollarOwner>();
   const credentials = new Map<string, CollarCredential>();
@@ -52,7 +75,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
   for (const { file, farm: config } of files.farms) {
     const farmId = config.farm.id;
     const cows = new Map<string, Cow>();
-    for (const cow of config.cows) {
+    for (const [i, cow] of config.cows.entries()) {
       cows.set(cow.id, cow);
       if (cow.collar) {
         collars.set(collarKey(farmId, cow.collar), { farmId, cowId: cow.id });
@@ -60,7 +83,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
           credentials.set(cow.collar, {
             farmId,
             collarId: cow.collar,
-            password: resolveSecret(cow.collarPassword, files.dir, env),
+            password: secret(cow.collarPassword, file, ['cows', i, 'collarPassword']),
           });
         }
       }
@@ -68,7 +91,7 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
     if (config.mqtt.password !== undefined) {
       credentials.set(config.mqtt.username ?? farmId, {
         farmId,
-        password: resolveSecret(config.mqtt.password, files.dir, env),
+        password: secret(config.mqtt.password, file, ['mqtt', 'password']),
       });
     }
     farms.set(farmId, {
@@ -83,11 +106,16 @@ export function buildRegistry(files: ConfigFiles, env: NodeJS.ProcessEnv = proce
   }
 
   const observers = new Map(
-    files.daemon.broker.embedded.observers.map((o) => [
+    files.daemon.broker.embedded.observers.map((o, i) => [
       o.username,
-      { password: resolveSecret(o.password, files.dir, env), farms: o.farms },
+      {
+        password: secret(o.password, DAEMON_FILE, ['broker', 'embedded', 'observers', i, 'password']),
+        farms: o.farms,
+      },
     ]),
   );
+  checkObserverFarms(files.daemon, [...farms.keys()], problem);
+  if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     daemon: files.daemon,

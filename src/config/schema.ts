@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { brokerLimitsSchema } from '../broker/limits-schema.js';
 import { ALERT_KINDS, idSchema } from '../telemetry/protocol.js';
 import { channelsSchema } from './channels-schema.js';
-import { policySchema } from './policy-schema.js';
+import { checkFarm } from './farm-checks.js';
+import { policySchema, ROLES } from './policy-schema.js';
 import { secretSchema } from './secrets.js';
 import { thresholdOverridesSchema } from './thresholds-schema.js';
 
@@ -135,6 +136,28 @@ const ingestSchema = z
   })
   .prefault({});
 
+/** How edits to the config folder are applied while the daemon runs (see watch.ts, missing-farms.ts). */
+const reloadSchema = z
+  .strictObject({
+    settleSeconds: z
+      .number()
+      .min(0)
+      .max(60)
+      .default(2)
+      .describe(
+        'a changed file is applied only once it has stayed unchanged this long (a file being written is never applied half-way); an atomic rename applies at once',
+      ),
+    missingFarmGraceMinutes: z
+      .number()
+      .min(0)
+      .default(5)
+      .describe(
+        'a farm whose file vanished keeps running (collars stay connected) this long before it is dropped',
+      ),
+  })
+  .prefault({});
+export type ReloadSettings = z.infer<typeof reloadSchema>;
+
 /** `config/cowbell.yaml`: the daemon. */
 export const daemonConfigSchema = z.strictObject({
   version: z.literal(1).describe('config format version'),
@@ -143,6 +166,7 @@ export const daemonConfigSchema = z.strictObject({
   storage: storageSchema,
   logging: loggingSchema,
   ingest: ingestSchema,
+  reload: reloadSchema,
   channels: channelsSchema.prefault({}),
 });
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
@@ -160,7 +184,7 @@ const contactSchema = z.strictObject({
     .enum(['en', 'hi', 'ur', 'pt', 'fr'])
     .default('en')
     .describe('language of messages to this contact'),
-  role: z.enum(['owner', 'herdsman', 'vet', 'other']).default('herdsman').describe('role, used by routing'),
+  role: z.enum(ROLES).default('herdsman').describe('role, used by routing'),
   optedIn: z.boolean().default(false).describe('has agreed to receive WhatsApp messages'),
   kinds: z.array(z.enum(ALERT_KINDS)).optional().describe('only these alert kinds (all when absent)'),
   quietHours: z
@@ -228,15 +252,10 @@ export const farmFileSchema = z
     checkUnique(farm.cows, (c) => c.collar, 'cows', 'collar', 'collar', ctx);
     checkUnique(farm.contacts, (c) => c.id, 'contacts', 'id', 'contact id', ctx);
     checkUnique(farm.contacts, (c) => c.phone, 'contacts', 'phone', 'phone number', ctx);
-    farm.cows.forEach((cow, i) => {
-      if (cow.group !== undefined && Object.keys(farm.groups).length > 0 && !(cow.group in farm.groups)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['cows', i, 'group'],
-          message: `group "${cow.group}" is not defined under groups: (${Object.keys(farm.groups).join(', ')})`,
-        });
-      }
-    });
+    // These messages quote the values themselves: no "found ..." after them.
+    checkFarm(farm, (path, message) =>
+      ctx.addIssue({ code: 'custom', path, message, params: { namesValue: true } }),
+    );
   });
 export type FarmFile = z.infer<typeof farmFileSchema>;
 export type Cow = FarmFile['cows'][number];

@@ -10,6 +10,10 @@ export type { Logger } from 'pino';
 const SECRET_PATHS = [
   'password',
   '*.password',
+  'collarPassword',
+  '*.collarPassword',
+  'secret',
+  '*.secret',
   'accessToken',
   '*.accessToken',
   'appSecret',

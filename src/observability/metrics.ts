@@ -78,6 +78,11 @@ export function createMetrics() {
       help: 'Time of the last successful config load',
       registers: [registry],
     }),
+    configMissingFarmFiles: new Gauge({
+      name: 'cowbell_config_missing_farm_files',
+      help: 'Farms kept running although their file is missing (dropped after reload.missingFarmGraceMinutes)',
+      registers: [registry],
+    }),
     configReloads: new Counter({
       name: 'cowbell_config_reloads_total',
       help: 'Config reload attempts, by result',

@@ -87,13 +87,13 @@ describe('config hot reload', () => {
         };
         return ready.checks.config.ok === false;
       },
-      5_000,
+      10_000,
       'refused reload in /readyz',
     );
     const readyz = await fetch(`${app.addresses().http}/readyz`);
     expect(readyz.status).toBe(200);
-    const body = (await readyz.json()) as { checks: { config: { detail: string } } };
-    expect(body.checks.config.detail).toMatch(
+    const body = (await readyz.json()) as { checks: { config: { detail: { lastReloadRefused: string } } } };
+    expect(body.checks.config.detail.lastReloadRefused).toMatch(
       /farms\/green-acres\.yaml:5:\d+: farm\.timezone: expected an IANA time zone/,
     );
     const text = await (await fetch(`${app.addresses().http}/metrics`)).text();
@@ -104,9 +104,10 @@ describe('config hot reload', () => {
 
     // Fixing the file brings the health field back.
     config.write('farms/green-acres.yaml', moved);
+    // Written in place, so applied once it has settled (reload.settleSeconds, 2 s).
     await waitFor(async () => {
       const t = await (await fetch(`${app.addresses().http}/metrics`)).text();
       return metricValue(t, 'cowbell_config_last_reload_successful') === 1;
-    });
+    }, 10_000);
   });
 });

@@ -35,6 +35,27 @@ contacts:
   - { id: ravi, name: Ravi, phone: "+923001234567", language: ur, optedIn: true }
 `;
 
+/** Green Acres in block style, one key a line, for tests that point at lines and columns. */
+export const GREEN_ACRES_BLOCK_YAML = `${GREEN_ACRES_YAML.slice(0, GREEN_ACRES_YAML.indexOf('cows:'))}cows:
+  - id: daisy
+    name: Daisy
+    tag: "214"
+    group: milking
+    collar: C-0042
+  - id: bella
+    name: Bella
+    tag: "215"
+contacts:
+  - id: ravi
+    name: Ravi
+    phone: "+923001234567"
+    role: herdsman
+  - id: ana
+    name: Ana
+    phone: "+923001234568"
+    role: owner
+`;
+
 export const HILLSIDE_YAML = `version: 1
 farm:
   id: hillside

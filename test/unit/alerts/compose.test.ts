@@ -31,7 +31,6 @@ function alert(cowId: string, kind: AlertKind, raisedTs: number): AlertRecord {
     related: [],
     suppressed: null,
     suppressedBy: null,
-    ackedBy: null,
     ackedByContact: null,
     snoozedUntil: null,
     snoozedBy: null,

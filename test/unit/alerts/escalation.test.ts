@@ -47,7 +47,7 @@ describe('escalation', () => {
     runFor(11 * MIN); // Ravi, then Ana
     const ack = policy.acknowledge(PHONES.ravi, null, clock.now());
     expect(ack.ok).toBe(true);
-    expect(ack.changes?.map((c) => [c.state, c.ackedBy])).toEqual([['acknowledged', PHONES.ravi]]);
+    expect(ack.changes?.map((c) => [c.state, c.ackedBy])).toEqual([['acknowledged', 'ravi']]);
     const byContact = Object.fromEntries(ack.notifications.map((n) => [n.contactId, n]));
     expect(byContact.ravi?.purpose).toBe('reply');
     expect(byContact.ravi?.text).toBe('Thanks Ravi, Daisy (tag 214) is yours.');

@@ -1,17 +1,5 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/observability/logger.js';
-
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'info' }, stream) };
-}
+import { captureLog as capture } from '../../support/log-capture.js';
 
 describe('logger redaction', () => {
   it('never writes secrets and masks phone numbers to their last 4 digits', () => {
