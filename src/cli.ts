@@ -76,10 +76,11 @@ export function parseCommand(argv: string[]): Command {
           throw new UsageError(`unknown config command "${sub ?? ''}"; try: cowbell config check [DIR]`);
         const { values, positionals } = parseArgs({
           args,
-          options: { config: { type: 'string' }, db: { type: 'string' } },
+          options: { config: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean' } },
           allowPositionals: true,
           strict: true,
         });
+        if (values.help) return { name: 'help' };
         return {
           name: 'config-check',
           configDir: configDirOf(positionals[0] ?? values.config ?? 'config'),
@@ -94,9 +95,11 @@ export function parseCommand(argv: string[]): Command {
             input: { type: 'string' },
             out: { type: 'string' },
             truth: { type: 'string' },
+            help: { type: 'boolean' },
           },
           strict: true,
         });
+        if (values.help) return { name: 'help' };
         if (!values.input) throw new UsageError('replay needs --input FILE (a JSON Lines recording)');
         if (!existsSync(values.input)) throw new UsageError(`input file ${values.input} does not exist`);
         if (values.truth && !existsSync(values.truth))
