@@ -101,12 +101,12 @@ const lamenessSchema = z.strictObject({
 
 const calvingSchema = z.strictObject({
   temperatureDropC: positive(0.2, 'temperature this far under her normal (the pre-calving drop), C'),
-  windowHours: windowHours(6, 'hours over which the temperature drop and rumination are averaged'),
-  ruminationDropPct: pct(25, 'rumination drop over the window that must come with the temperature drop, %'),
+  windowHours: windowHours(6, 'hours over which the temperature drop is averaged'),
+  ruminationDropPct: pct(25, 'rumination drop over lateSignsWindowHours that must come with the temperature drop, %'),
   restlessRatio: positive(1.3, 'or: activity this many times normal (restlessness) with the drop'),
-  restlessWindowHours: windowHours(
+  lateSignsWindowHours: windowHours(
     3,
-    'hours over which restlessness is measured (a late sign: the last hours before the calf)',
+    'hours over which the late signs, rumination drop and restlessness, are measured (they come in the last hours before the calf)',
   ),
   stagesWithinHours: windowHours(
     24,

@@ -86,19 +86,24 @@ const LATE_AFTER_MS = 15 * MINUTE_MS;
 /** Rough bytes per cow outside the slabs: her record object and map entry (measured by bench/replay.ts). */
 const RECORD_OVERHEAD_BYTES = 200;
 
-/** Longest wait for an hour's data: slower collars than this are evaluated before theirs arrives. */
+/** Longest wait for an hour's data: a collar slower than this is evaluated before its data arrives. */
 const MAX_LAG_MS = 3 * HOUR_MS;
+/** How often (event time) a farm's data watermark is recomputed while an hour waits for it. */
+const WATERMARK_EVERY_MS = MINUTE_MS;
 
-/** The slowest cadence among a farm's collars that reported in the last day (see FarmState.lagMs). */
-function farmLagMs(farm: FarmState, f64: Float64Array, now: number): number {
-  let lag = 0;
+/**
+ * Event time up to which every collar of the farm that reports has delivered its readings: the oldest
+ * newest reading among them (a 2-h block covering 08:00-10:00 arrives at 10:00, so hours 8 and 9 are
+ * complete then), but never more than MAX_LAG_MS behind, so one lagging collar does not hold the farm.
+ */
+function dataWatermark(farm: FarmState, f64: Float64Array, now: number): number {
+  const floor = now - MAX_LAG_MS;
+  let through = Number.POSITIVE_INFINITY;
   for (const cow of farm.cows) {
-    const r64 = cow.row * F64_STRIDE;
-    if (now - (f64[r64 + LAST_TS] as number) > 24 * HOUR_MS) continue;
-    const cadence = f64[r64 + CADENCE] as number;
-    if (cadence > lag) lag = cadence;
+    const last = f64[cow.row * F64_STRIDE + LAST_TS] as number;
+    if (last >= floor - HOUR_MS && last < through) through = last;
   }
-  return Math.min(lag, MAX_LAG_MS);
+  return Number.isFinite(through) ? Math.max(through, floor) : now;
 }
 
 function farmCoverage(farm: FarmState, f64: Float64Array): FarmCoverage {
@@ -159,7 +164,8 @@ export function createDetector(deps: { registry: Registry }): Detector {
           tempShift: 0,
           herdEvalTs: Number.NEGATIVE_INFINITY,
           evaluatedHour: Number.NaN,
-          lagMs: 0,
+          dataThroughTs: Number.NEGATIVE_INFINITY,
+          watermarkCheckedTs: Number.NEGATIVE_INFINITY,
           heatSlot: new Float64Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN]),
           heatShare: 0,
           heatRise: 0,
@@ -279,13 +285,22 @@ export function createDetector(deps: { registry: Registry }): Detector {
           evaluateHerdTemperature(farm, slab.f64, now, out);
           dirtyFarms.add(farm);
         }
-        const target = Math.floor((now - HOUR_GRACE_MS - farm.lagMs) / HOUR_MS) - 1;
+        if (
+          Math.floor((now - HOUR_GRACE_MS) / HOUR_MS) - 1 > farm.evaluatedHour ||
+          Number.isNaN(farm.evaluatedHour)
+        )
+          if (now - farm.watermarkCheckedTs >= WATERMARK_EVERY_MS) {
+            farm.dataThroughTs = dataWatermark(farm, slab.f64, now);
+            farm.watermarkCheckedTs = now;
+          }
+        // Hourly rules for hour H run once its readings are in: after a grace, and after the farm's
+        // slowest collars have reported past its end.
+        const target = Math.floor(Math.min(now - HOUR_GRACE_MS, farm.dataThroughTs) / HOUR_MS) - 1;
         const from = Number.isNaN(farm.evaluatedHour)
           ? target
           : Math.max(farm.evaluatedHour + 1, target - MAX_CATCH_UP_HOURS + 1);
         for (let h = from; h <= target; h++) evaluateHour(farm, slab.f64, slab.f32, h, out);
         if (from <= target) {
-          farm.lagMs = farmLagMs(farm, slab.f64, now);
           farm.evaluatedHour = target;
           dirtyFarms.add(farm);
           for (const cow of farm.cows) dirtyCows.add(cow);

@@ -89,8 +89,8 @@ export function evaluateHour(
     values[o + 2] = ratio(th.lameness.windowHours, R_ACT, R_MIN, METRIC_ACT);
     values[o + 3] = ratio(th.lameness.windowHours, R_RUM, R_RUM_MIN, METRIC_RUM);
     values[o + 4] = dev(th.calving.windowHours);
-    values[o + 5] = ratio(th.calving.windowHours, R_RUM, R_RUM_MIN, METRIC_RUM);
-    values[o + 6] = ratio(th.calving.restlessWindowHours, R_ACT, R_MIN, METRIC_ACT);
+    values[o + 5] = ratio(th.calving.lateSignsWindowHours, R_RUM, R_RUM_MIN, METRIC_RUM);
+    values[o + 6] = ratio(th.calving.lateSignsWindowHours, R_ACT, R_MIN, METRIC_ACT);
     values[o + 7] = ratio(1, R_ACT, R_MIN, METRIC_ACT);
     values[o + 8] = ratio(1, R_RUM, R_RUM_MIN, METRIC_RUM);
     values[o + 9] = dev(1);

@@ -37,11 +37,10 @@ export interface FarmState {
   herdEvalTs: number;
   /** Last hour (Unix ms / 1 h) the hourly rules ran for. */
   evaluatedHour: number;
-  /**
-   * How long after an hour ends its data is complete: the slowest cadence among her collars (a 2-h
-   * block covering 08:00-10:00 arrives at 10:00), so hourly rules wait for it. Re-learned every hour.
-   */
-  lagMs: number;
+  /** Event time up to which the farm's reporting collars have delivered (see dataWatermark()). */
+  dataThroughTs: number;
+  /** Event time dataThroughTs was last computed. */
+  watermarkCheckedTs: number;
   /** herd-heat-stress rule slot (pending, onset, raised, clearing) and what it saw. */
   heatSlot: Float64Array;
   heatShare: number;

@@ -98,13 +98,15 @@ describe('rules on the sensors a collar has', () => {
     );
   });
 
-  it('a stuck 2-h activity count raises one sensor fault after 8 identical readings, and its values leave no illness behind', () => {
+  it('a stuck 2-h accelerometer raises one sensor fault after 8 identical readings, and its values leave no alert behind', () => {
     const stuckFrom = T0 + 4 * DAY;
     const stuckTo = stuckFrom + 20 * HOUR;
-    const readings = herd(7200, 7).map((r) =>
-      r.cowId === 'cow1' && r.ts > stuckFrom && r.ts <= stuckTo
-        ? { ...r, activity: 4321, ruminationMin: 3 }
-        : r,
+    // The accelerometer froze: its last reading's activity, rumination and eating repeat.
+    const all = herd(7200, 7);
+    const last = all.filter((r) => r.cowId === 'cow1' && r.ts <= stuckFrom).at(-1) as Reading;
+    const frozen = { activity: last.activity, ruminationMin: last.ruminationMin, eatingMin: last.eatingMin };
+    const readings = all.map((r) =>
+      r.cowId === 'cow1' && r.ts > stuckFrom && r.ts <= stuckTo ? { ...r, ...frozen } : r,
     );
     const { conditions } = run(readings);
     const faults = raised(conditions, 'sensor-fault');
