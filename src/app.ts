@@ -23,6 +23,7 @@ import { ConfigError } from './config/load.js';
 import type { Registry } from './config/registry.js';
 import { watchConfigDir } from './config/watch.js';
 import { createDetector } from './detect/detector.js';
+import { createDetectorSnapshots } from './detector-snapshots.js';
 import { createDigestSchedule } from './digest-schedule.js';
 import type { HttpRoute } from './http/route.js';
 import type { ReadinessCheck } from './http/server.js';
@@ -31,11 +32,14 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPipelineMetrics } from './observability/pipeline-metrics.js';
 import { createPipeline, type ReadingStep } from './pipeline.js';
+import { recoverReadings } from './recover-readings.js';
 import { createAlertDeliveriesRepo } from './store/alert-deliveries-repo.js';
 import { createAlertsRepo } from './store/alerts-repo.js';
 import { type Db, openDb } from './store/db.js';
 import { createDetectorStateRepo } from './store/detector-state-repo.js';
 import { createIngestRepo } from './store/ingest-repo.js';
+import { createReadingsPruner } from './store/readings-pruner.js';
+import { createReadingsRepo } from './store/readings-repo.js';
 import { createIngest, type Ingest } from './telemetry/ingest.js';
 
 export interface AppOptions {
@@ -87,8 +91,6 @@ const TICK_INTERVAL_MS = 5_000;
 const SNAPSHOT_INTERVAL_MS = 30_000;
 /** Closed alerts younger than this are loaded back at start (for "resolved" notes and the digest). */
 const RESTORE_CLOSED_MS = 3 * 86_400_000;
-/** Duplicates come from redelivery soon after the first copy; keys older than this are pruned. */
-const DEDUP_WINDOW_MS = 48 * 3_600_000;
 
 export async function createApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -163,9 +165,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       extraSteps: options.readingSteps ?? [],
     });
     const repo = createIngestRepo(db);
+    const readings = createReadingsRepo(db);
     const ingest: Ingest = createIngest({
       db,
       repo,
+      readings,
+      lastBatch: readings.watermark().batch,
       registry,
       now,
       metrics,
@@ -173,6 +178,21 @@ export async function createApp(options: AppOptions): Promise<App> {
       onReadings: (admitted) => pipeline.readings(admitted, now()),
       onStoreOutage: (err) => options.onFatal?.(err),
     });
+    const snapshots = createDetectorSnapshots({
+      db,
+      detector,
+      states: detectorStates,
+      readings,
+      ingestRepo: repo,
+      ingest,
+      now,
+      logger,
+      onPass: () => pipelineMetrics.setDetectorStats(detector.stats()),
+    });
+    // Every acknowledged reading counts: what came after the last snapshot reaches the detector now.
+    if (recoverReadings({ db, readings, states: detectorStates, ingest, pipeline, now, logger }) > 0) {
+      snapshots.saveAll();
+    }
     const digests = createDigestSchedule({ logger, run: (farmId) => pipeline.digest(farmId, now()) });
     const webhook = setup.whatsapp
       ? createWhatsAppWebhook({
@@ -260,15 +280,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         cleanups.push('http', () => server.close());
         if (webhook) cleanups.push('whatsapp webhook', () => webhook.drain());
 
-        const saveDetectorState = guarded('detector snapshot', () => {
-          detectorStates.save(detector.takeDirtyStates(), now());
-          pipelineMetrics.setDetectorStats(detector.stats());
-        });
-        const snapshotTimer = setInterval(saveDetectorState, SNAPSHOT_INTERVAL_MS);
+        const snapshotTimer = setInterval(
+          guarded('detector snapshot', () => snapshots.start()),
+          SNAPSHOT_INTERVAL_MS,
+        );
         snapshotTimer.unref();
-        cleanups.push('detector snapshot', () => {
+        cleanups.push('detector snapshot', async () => {
           clearInterval(snapshotTimer);
-          saveDetectorState();
+          await snapshots.idle();
+          guarded('detector snapshot', () => snapshots.saveAll())();
         });
 
         const external = daemon.broker.external;
@@ -307,16 +327,22 @@ export async function createApp(options: AppOptions): Promise<App> {
         digests.plan(registry());
         cleanups.push('digest schedule', () => digests.stop());
 
+        const pruner = createReadingsPruner({
+          readings,
+          ingestRepo: repo,
+          retention: () => registry().daemon.ingest,
+          now,
+          logger,
+        });
         const pruneTimer = setInterval(
-          guarded('prune', () => {
-            const t = now();
-            const deadLetterDays = registry().daemon.ingest.deadLetterRetentionDays;
-            while (repo.prune(t - DEDUP_WINDOW_MS, t - deadLetterDays * 86_400_000) > 0) {}
-          }),
+          guarded('prune', () => pruner.start()),
           PRUNE_INTERVAL_MS,
         );
         pruneTimer.unref();
-        cleanups.push('prune timer', () => clearInterval(pruneTimer));
+        cleanups.push('prune timer', () => {
+          clearInterval(pruneTimer);
+          pruner.stop();
+        });
 
         if (options.watchConfig !== false) {
           const watcher = watchConfigDir(options.configDir, () => config.reload(), logger);

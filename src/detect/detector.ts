@@ -48,8 +48,11 @@ export interface Detector {
   listenFrom(atMs: number): void;
   /** New config (thresholds, cows moved between collars, farms added/removed). */
   reconfigure(registry: Registry): void;
-  /** States changed since the last call, as [key, state] to persist; restore() takes them back on start. */
-  takeDirtyStates(): [string, StoredState][];
+  /**
+   * States changed since the last call, as [key, state] to persist; restore() takes them back on
+   * start. With `limit`, at most that many (the rest stay dirty): a snapshot in small slices.
+   */
+  takeDirtyStates(limit?: number): [string, StoredState][];
   restore(entries: Iterable<[string, StoredState]>): void;
   stats(): { cows: number; approxStateBytes: number };
 }
@@ -243,13 +246,18 @@ export function createDetector(deps: { registry: Registry }): Detector {
 
     reconfigure,
 
-    takeDirtyStates() {
+    takeDirtyStates(limit = Number.POSITIVE_INFINITY) {
       const entries: [string, StoredState][] = [];
-      for (const cow of dirtyCows) entries.push([cow.key, serializeCow(cow, slab)]);
-      for (const farm of dirtyFarms)
+      for (const cow of dirtyCows) {
+        if (entries.length >= limit) return entries;
+        entries.push([cow.key, serializeCow(cow, slab)]);
+        dirtyCows.delete(cow);
+      }
+      for (const farm of dirtyFarms) {
+        if (entries.length >= limit) return entries;
         if (farms.has(farm.id)) entries.push([herdKey(farm.id), serializeHerd(farm)]);
-      dirtyCows.clear();
-      dirtyFarms.clear();
+        dirtyFarms.delete(farm);
+      }
       return entries;
     },
 
