@@ -47,7 +47,7 @@ export interface Plan {
 }
 
 /** Per-cow kinds, in the order the planner tries them each day. */
-const COW_KINDS: AlertKind[] = [
+const COW_KINDS = [
   'calving',
   'fever',
   'illness',
@@ -57,7 +57,7 @@ const COW_KINDS: AlertKind[] = [
   'battery-low',
   'geofence',
   'sensor-fault',
-];
+] as const satisfies readonly AlertKind[];
 
 export interface PlanOptions {
   herd: Herd;

@@ -116,7 +116,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     const detectorStates = createDetectorStateRepo(db);
     const detector = createDetector({ registry: first.registry });
     detector.restore(detectorStates.loadAll());
-    detector.listenFrom(now());
     const alerts = createAlertsRepo(db);
     const deliveries = createAlertDeliveriesRepo(db);
     const policy = createAlertPolicy({ registry: first.registry });
@@ -257,6 +256,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
 
     let stopped = false;
+    let stopping = false;
     const app: App = {
       metrics,
       logger,
@@ -304,9 +304,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         const started = source;
         cleanups.push('broker', () => started.close());
         cleanups.push('alert publisher', () => alertPublisher.idle());
-        cleanups.push('ingest', () => ingest.flush());
+        cleanups.push('ingest', () => {
+          stopping = true;
+          ingest.flush();
+        });
         await started.start((topic, payload, done) => {
           if (topic.endsWith('/status')) {
+            // Our own broker publishes every connected collar's last will as it closes: that says
+            // the daemon is stopping, nothing about the collars.
+            if (stopping) return done();
             let ok = false;
             guarded('collar status', () => {
               ok = pipeline.acceptStatus(topic, payload, now());
@@ -317,6 +323,8 @@ export async function createApp(options: AppOptions): Promise<App> {
           ingest.accept(topic, payload, done);
         });
 
+        // Collars can reach us from now on: silence before this moment is the daemon's, not theirs.
+        detector.listenFrom(now());
         const tickTimer = setInterval(
           guarded('tick', () => pipeline.tick(now())),
           TICK_INTERVAL_MS,

@@ -8,6 +8,7 @@
 import type { Registry } from '../config/registry.js';
 import type { Reading } from '../telemetry/protocol.js';
 import type { Condition } from './condition.js';
+import { createFarmSilence } from './farm-silence.js';
 import { evaluateHerdTemperature, evaluateHour } from './herd.js';
 import { markLate } from './late.js';
 import { BAD_RUN, F32_STRIDE, F64_STRIDE, WARM_MIN, WILL_OFFLINE } from './layout.js';
@@ -84,6 +85,7 @@ export function createDetector(deps: { registry: Registry }): Detector {
   let now = Number.NEGATIVE_INFINITY;
   let silenceScanTs = Number.NEGATIVE_INFINITY;
   let listeningSince = Number.NEGATIVE_INFINITY;
+  const farmSilence = createFarmSilence();
 
   function reconfigure(registry: Registry): void {
     const seen = new Set<string>();
@@ -231,11 +233,15 @@ export function createDetector(deps: { registry: Registry }): Detector {
       }
       if (now - silenceScanTs >= SILENCE_EVERY_MS) {
         silenceScanTs = now;
+        const silent: Condition[] = [];
         for (const cow of cows.values()) {
-          const before = out.length;
-          detectSilence(cow, slab.f64, now, listeningSince, out);
-          if (out.length > before) dirtyCows.add(cow);
+          const before = silent.length;
+          detectSilence(cow, slab.f64, now, listeningSince, silent);
+          if (silent.length > before) dirtyCows.add(cow);
         }
+        // Farm-wide silence goes first, so the policy holds back the cow alerts it explains.
+        farmSilence.evaluate(farms.values(), slab.f64, now, out);
+        for (const c of silent) out.push(c);
       }
       return out;
     },
