@@ -40,6 +40,7 @@ import { createDetectorStateRepo } from './store/detector-state-repo.js';
 import { createIngestRepo } from './store/ingest-repo.js';
 import { createReadingsPruner } from './store/readings-pruner.js';
 import { createReadingsRepo } from './store/readings-repo.js';
+import { startWalCheckpointer } from './store/wal-checkpointer.js';
 import { createIngest, type Ingest } from './telemetry/ingest.js';
 
 export interface AppOptions {
@@ -77,6 +78,11 @@ export interface App {
   reload(): ReloadResult;
   /** Runs the time-driven work now instead of at the next 5 s tick (tests, replay-like drills). */
   tick(): void;
+  /**
+   * Writes the detector snapshot now instead of at the next 30 s timer: in slices (as the timer
+   * does), or `atOnce` in one transaction (as the last one at stop). For benchmarks and drills.
+   */
+  snapshot(options?: { atOnce?: boolean }): Promise<void>;
   addresses(): { mqtt: string; http: string };
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -106,8 +112,13 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   try {
     const daemon = first.registry.daemon;
-    const db = openDb(options.dbPath ?? daemon.storage.path);
+    const dbPath = options.dbPath ?? daemon.storage.path;
+    const db = openDb(dbPath);
     cleanups.push('store', () => db.close());
+    if (dbPath !== ':memory:') {
+      const checkpointer = startWalCheckpointer(db, dbPath, logger);
+      cleanups.push('WAL checkpoints', () => checkpointer.close());
+    }
 
     let coordinator: ConfigCoordinator | undefined;
     const registry = () => coordinator?.current() ?? first.registry;
@@ -369,6 +380,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
       reload: () => config.reload(),
       tick: () => pipeline.tick(now()),
+      async snapshot(options) {
+        if (options?.atOnce) return snapshots.saveAll();
+        snapshots.start();
+        await snapshots.idle();
+      },
       addresses: () => ({ mqtt: source?.address() ?? '', http: http?.address() ?? '' }),
     };
     return app;

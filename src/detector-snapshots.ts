@@ -23,7 +23,7 @@ export interface DetectorSnapshotDeps {
   ingest: Pick<Ingest, 'lastBatch' | 'takeDirtyCursors'>;
   now: () => number;
   logger: Logger;
-  /** Cow states per slice (a slice of 500 takes a few milliseconds). */
+  /** Cow states in the first slice; later slices are sized to take about SLICE_MS each. */
   sliceSize?: number;
   /** After each pass (metrics). */
   onPass?: () => void;
@@ -38,13 +38,17 @@ export interface DetectorSnapshots {
   idle(): Promise<void>;
 }
 
-const DEFAULT_SLICE = 500;
+const DEFAULT_SLICE = 200;
+/** Time one slice should take: a request arriving meanwhile waits about this long per event-loop turn. */
+const SLICE_MS = 8;
+const MIN_SLICE = 20;
+const MAX_SLICE = 5000;
 /** A pass that never drains (states dirtied faster than written) yields after this many extra slices. */
 const EXTRA_SLICES = 20;
 
 export function createDetectorSnapshots(deps: DetectorSnapshotDeps): DetectorSnapshots {
   const log = deps.logger.child({ module: 'detector-snapshots' });
-  const sliceSize = deps.sliceSize ?? DEFAULT_SLICE;
+  let sliceSize = deps.sliceSize ?? DEFAULT_SLICE;
   let running = false;
   const waiters: (() => void)[] = [];
 
@@ -72,12 +76,16 @@ export function createDetectorSnapshots(deps: DetectorSnapshotDeps): DetectorSna
     start() {
       if (running) return;
       running = true;
-      const maxSlices = Math.ceil(deps.detector.stats().cows / sliceSize) + EXTRA_SLICES;
+      const maxSlices = Math.ceil(deps.detector.stats().cows / MIN_SLICE) + EXTRA_SLICES;
       let slices = 0;
       const step = () => {
         try {
           slices += 1;
+          const started = performance.now();
           if (writeSlice(sliceSize) || slices >= maxSlices) return finish();
+          // Cows cost what their state costs to write: size the next slice by how long this one took.
+          const took = Math.max(performance.now() - started, 0.1);
+          sliceSize = Math.round(Math.min(MAX_SLICE, Math.max(MIN_SLICE, (sliceSize * SLICE_MS) / took)));
         } catch (err) {
           log.error({ err }, 'detector snapshot failed; retried at the next pass');
           return finish();
