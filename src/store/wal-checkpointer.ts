@@ -41,6 +41,7 @@ export function startWalCheckpointer(db: Db, path: string, logger: Logger): WalC
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path } });
   worker.unref();
   let busy = false;
+  let closing = false;
   worker.on('message', (reply: { ok: boolean; error?: string }) => {
     busy = false;
     if (!reply.ok) log.warn({ error: reply.error }, 'WAL checkpoint failed; tried again in a second');
@@ -50,7 +51,8 @@ export function startWalCheckpointer(db: Db, path: string, logger: Logger): WalC
   );
   worker.on('exit', () => {
     clearInterval(timer);
-    db.pragma('wal_autocheckpoint = 1000');
+    // The worker died on its own: the daemon's connection checkpoints itself again.
+    if (!closing && db.open) db.pragma('wal_autocheckpoint = 1000');
   });
   const timer = setInterval(() => {
     if (busy) return;
@@ -60,6 +62,7 @@ export function startWalCheckpointer(db: Db, path: string, logger: Logger): WalC
   timer.unref();
   return {
     async close() {
+      closing = true;
       clearInterval(timer);
       await worker.terminate();
     },
