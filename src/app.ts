@@ -337,7 +337,11 @@ export async function createApp(options: AppOptions): Promise<App> {
         // Collars can reach us from now on: silence before this moment is the daemon's, not theirs.
         detector.listenFrom(now());
         const tickTimer = setInterval(
-          guarded('tick', () => pipeline.tick(now())),
+          guarded('tick', () => {
+            // Cut off from an external broker, we hear nobody: that silence is ours, not the collars'.
+            if (!started.isReady()) detector.listenFrom(now());
+            pipeline.tick(now());
+          }),
           TICK_INTERVAL_MS,
         );
         tickTimer.unref();
