@@ -99,6 +99,8 @@ await touchEveryCow(mqttUrl, ts, 1);
 // The floor: the same polling with nothing else to do (this machine's own latency and noise).
 const idle = await healthzDuring(http, () => new Promise((r) => setTimeout(r, 1000)));
 const sliced = await healthzDuring(http, () => app.snapshot());
+// The write-ahead log written by the pass is checkpointed after it: measured too.
+const after = await healthzDuring(http, () => new Promise((r) => setTimeout(r, 3000)));
 await touchEveryCow(mqttUrl, ts + 300_000, 2);
 const atOnce = await healthzDuring(http, async () => {
   // A turn of the event loop first, so a request is in flight when the write blocks.
@@ -114,5 +116,6 @@ console.log(`detector snapshot of ${COWS} changed cows, /healthz polled meanwhil
 console.log('  write                         took  requests  p50 ms   p99 ms   max ms');
 console.log(row('nothing (idle floor)', idle));
 console.log(row('in slices (the daemon)', sliced));
+console.log(row('3 s after (WAL checkpoint)', after));
 console.log(row('in one transaction (old)', atOnce));
 console.log(`  p99 ratio sliced / one transaction: ${(sliced.p99 / Math.max(atOnce.p99, 1e-6)).toFixed(3)}`);

@@ -115,10 +115,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const dbPath = options.dbPath ?? daemon.storage.path;
     const db = openDb(dbPath);
     cleanups.push('store', () => db.close());
-    if (dbPath !== ':memory:') {
-      const checkpointer = startWalCheckpointer(db, dbPath, logger);
-      cleanups.push('WAL checkpoints', () => checkpointer.close());
-    }
+    const checkpointer = dbPath === ':memory:' ? undefined : startWalCheckpointer(db, dbPath, logger);
+    if (checkpointer) cleanups.push('WAL checkpoints', () => checkpointer.close());
 
     let coordinator: ConfigCoordinator | undefined;
     const registry = () => coordinator?.current() ?? first.registry;
@@ -197,7 +195,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       ingest,
       now,
       logger,
-      onPass: () => pipelineMetrics.setDetectorStats(detector.stats()),
+      onPassStart: () => checkpointer?.hold(true),
+      onPass: () => {
+        checkpointer?.hold(false);
+        pipelineMetrics.setDetectorStats(detector.stats());
+      },
     });
     // Every acknowledged reading counts: what came after the last snapshot reaches the detector now.
     if (recoverReadings({ db, readings, states: detectorStates, ingest, pipeline, now, logger }) > 0) {
