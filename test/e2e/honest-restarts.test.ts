@@ -100,8 +100,9 @@ describe('honest restarts and outages', () => {
     await first.stop();
     expect(logs.filter((l) => l.includes('mqemitter is closed'))).toEqual([]);
 
-    // Down for half an hour (longer than any group wait), then back: the collars have not reconnected yet.
-    clock.advanceBy(30 * MIN);
+    // Down for an hour (longer than any group wait), then back: the collars have not reconnected
+    // yet. 45 minutes later their last readings are 106 minutes old, but we have listened for 45.
+    clock.advanceBy(60 * MIN);
     const second = await startApp(config, clock, logs);
     second.tick();
     clock.advanceBy(45 * MIN);
@@ -118,7 +119,8 @@ describe('honest restarts and outages', () => {
     const app = await startApp(config, clock);
     const collars = await connectCollars(app, 20, clock.now());
     // The farm's gateway goes down: only two collars (on another uplink) go on reporting.
-    for (let step = 1; step <= 14; step++) {
+    // Long enough for any collar-offline threshold (60 to 90 minutes of silence by default).
+    for (let step = 1; step <= 30; step++) {
       clock.advanceBy(5 * MIN);
       await Promise.all(
         [0, 1].map((i) => publishReading(collars[i] as MqttClient, i, clock.now(), step + 1)),
