@@ -19,6 +19,7 @@ import { loadRegistry } from '../src/config/coordinator.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { type Db, openDb } from '../src/store/db.js';
 import { createIngestRepo } from '../src/store/ingest-repo.js';
+import { createReadingsRepo } from '../src/store/readings-repo.js';
 import { createIngest } from '../src/telemetry/ingest.js';
 
 const SOCKETS = 8;
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
   const ingest = createIngest({
     db,
     repo: createIngestRepo(db),
+    readings: createReadingsRepo(db),
     registry: () => registry,
     now: Date.now,
     metrics: createMetrics(),

@@ -98,6 +98,7 @@ const TRUTH_MODEL: Record<AlertKind, { delayMin: number; severity: Severity }> =
   geofence: { delayMin: 10, severity: 'critical' },
   'herd-heat-stress': { delayMin: 60, severity: 'warning' },
   'sensor-fault': { delayMin: 60, severity: 'info' },
+  'herd-offline': { delayMin: 60, severity: 'warning' },
 };
 
 /** Fallback: each injected event of the simulator's ground truth raised and cleared as a condition. */

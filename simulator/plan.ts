@@ -48,7 +48,7 @@ export interface Plan {
 }
 
 /** Per-cow kinds, in the order the planner tries them each day. */
-const COW_KINDS: AlertKind[] = [
+const COW_KINDS = [
   'calving',
   'fever',
   'illness',
@@ -58,7 +58,7 @@ const COW_KINDS: AlertKind[] = [
   'battery-low',
   'geofence',
   'sensor-fault',
-];
+] as const satisfies readonly AlertKind[];
 
 export interface PlanOptions {
   herd: Herd;

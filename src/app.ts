@@ -24,6 +24,7 @@ import type { Registry } from './config/registry.js';
 import { watchConfigDir } from './config/watch.js';
 import { describeDetection } from './detect/describe-detection.js';
 import { createDetector } from './detect/detector.js';
+import { createDetectorSnapshots } from './detector-snapshots.js';
 import { createDigestSchedule } from './digest-schedule.js';
 import type { HttpRoute } from './http/route.js';
 import type { HttpTimeouts, ReadinessCheck } from './http/server.js';
@@ -32,11 +33,15 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPipelineMetrics } from './observability/pipeline-metrics.js';
 import { createPipeline, type ReadingStep } from './pipeline.js';
+import { recoverReadings } from './recover-readings.js';
 import { createAlertDeliveriesRepo } from './store/alert-deliveries-repo.js';
 import { createAlertsRepo } from './store/alerts-repo.js';
 import { type Db, openDb } from './store/db.js';
 import { createDetectorStateRepo } from './store/detector-state-repo.js';
 import { createIngestRepo } from './store/ingest-repo.js';
+import { createReadingsPruner } from './store/readings-pruner.js';
+import { createReadingsRepo } from './store/readings-repo.js';
+import { startWalCheckpointer } from './store/wal-checkpointer.js';
 import { createIngest, type Ingest } from './telemetry/ingest.js';
 
 export interface AppOptions {
@@ -76,6 +81,11 @@ export interface App {
   reload(): ReloadResult;
   /** Runs the time-driven work now instead of at the next 5 s tick (tests, replay-like drills). */
   tick(): void;
+  /**
+   * Writes the detector snapshot now instead of at the next 30 s timer: in slices (as the timer
+   * does), or `atOnce` in one transaction (as the last one at stop). For benchmarks and drills.
+   */
+  snapshot(options?: { atOnce?: boolean }): Promise<void>;
   addresses(): { mqtt: string; http: string };
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -92,8 +102,6 @@ const TICK_INTERVAL_MS = 5_000;
 const SNAPSHOT_INTERVAL_MS = 30_000;
 /** Closed alerts younger than this are loaded back at start (for "resolved" notes and the digest). */
 const RESTORE_CLOSED_MS = 3 * 86_400_000;
-/** Duplicates come from redelivery soon after the first copy; keys older than this are pruned. */
-const DEDUP_WINDOW_MS = 48 * 3_600_000;
 
 export async function createApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -109,8 +117,11 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   try {
     const daemon = first.registry.daemon;
-    const db = openDb(options.dbPath ?? daemon.storage.path);
+    const dbPath = options.dbPath ?? daemon.storage.path;
+    const db = openDb(dbPath);
     cleanups.push('store', () => db.close());
+    const checkpointer = dbPath === ':memory:' ? undefined : startWalCheckpointer(db, dbPath, logger);
+    if (checkpointer) cleanups.push('WAL checkpoints', () => checkpointer.close());
 
     let coordinator: ConfigCoordinator | undefined;
     const registry = () => coordinator?.current() ?? first.registry;
@@ -119,9 +130,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const detectorStates = createDetectorStateRepo(db);
     const detector = createDetector({ registry: first.registry });
     detector.restore(detectorStates.loadAll());
-    detector.listenFrom(now());
     const coverage = () => describeDetection(detector, registry());
-    for (const line of coverage()) log.info({ detection: line }, 'rules by collar sensors');
     const alerts = createAlertsRepo(db);
     const deliveries = createAlertDeliveriesRepo(db);
     const policy = createAlertPolicy({ registry: first.registry });
@@ -171,9 +180,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       extraSteps: options.readingSteps ?? [],
     });
     const repo = createIngestRepo(db);
+    const readings = createReadingsRepo(db);
     const ingest: Ingest = createIngest({
       db,
       repo,
+      readings,
+      lastBatch: readings.watermark().batch,
       registry,
       now,
       metrics,
@@ -181,6 +193,26 @@ export async function createApp(options: AppOptions): Promise<App> {
       onReadings: (admitted) => pipeline.readings(admitted, now()),
       onStoreOutage: (err) => options.onFatal?.(err),
     });
+    const snapshots = createDetectorSnapshots({
+      db,
+      detector,
+      states: detectorStates,
+      readings,
+      ingestRepo: repo,
+      ingest,
+      now,
+      logger,
+      onPassStart: () => checkpointer?.hold(true),
+      onPass: () => {
+        checkpointer?.hold(false);
+        pipelineMetrics.setDetectorStats(detector.stats());
+      },
+    });
+    // Every acknowledged reading counts: what came after the last snapshot reaches the detector now.
+    if (recoverReadings({ db, readings, states: detectorStates, ingest, pipeline, now, logger }) > 0) {
+      snapshots.saveAll();
+    }
+    for (const line of coverage()) log.info({ detection: line }, 'rules by collar sensors');
     const digests = createDigestSchedule({ logger, run: (farmId) => pipeline.digest(farmId, now()) });
     const webhook = setup.whatsapp
       ? createWhatsAppWebhook({
@@ -260,6 +292,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
 
     let stopped = false;
+    let stopping = false;
     const app: App = {
       metrics,
       logger,
@@ -285,15 +318,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         cleanups.push('http', () => server.close());
         if (webhook) cleanups.push('whatsapp webhook', () => webhook.drain());
 
-        const saveDetectorState = guarded('detector snapshot', () => {
-          detectorStates.save(detector.takeDirtyStates(), now());
-          pipelineMetrics.setDetectorStats(detector.stats());
-        });
-        const snapshotTimer = setInterval(saveDetectorState, SNAPSHOT_INTERVAL_MS);
+        const snapshotTimer = setInterval(
+          guarded('detector snapshot', () => snapshots.start()),
+          SNAPSHOT_INTERVAL_MS,
+        );
         snapshotTimer.unref();
-        cleanups.push('detector snapshot', () => {
+        cleanups.push('detector snapshot', async () => {
           clearInterval(snapshotTimer);
-          saveDetectorState();
+          await snapshots.idle();
+          guarded('detector snapshot', () => snapshots.saveAll())();
         });
 
         const external = daemon.broker.external;
@@ -309,9 +342,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         const started = source;
         cleanups.push('broker', () => started.close());
         cleanups.push('alert publisher', () => alertPublisher.idle());
-        cleanups.push('ingest', () => ingest.flush());
+        cleanups.push('ingest', () => {
+          stopping = true;
+          ingest.flush();
+        });
         await started.start((topic, payload, done) => {
           if (topic.endsWith('/status')) {
+            // Our own broker publishes every connected collar's last will as it closes: that says
+            // the daemon is stopping, nothing about the collars.
+            if (stopping) return done();
             let ok = false;
             guarded('collar status', () => {
               ok = pipeline.acceptStatus(topic, payload, now());
@@ -322,8 +361,14 @@ export async function createApp(options: AppOptions): Promise<App> {
           ingest.accept(topic, payload, done);
         });
 
+        // Collars can reach us from now on: silence before this moment is the daemon's, not theirs.
+        detector.listenFrom(now());
         const tickTimer = setInterval(
-          guarded('tick', () => pipeline.tick(now())),
+          guarded('tick', () => {
+            // Cut off from an external broker, we hear nobody: that silence is ours, not the collars'.
+            if (!started.isReady()) detector.listenFrom(now());
+            pipeline.tick(now());
+          }),
           TICK_INTERVAL_MS,
         );
         tickTimer.unref();
@@ -332,16 +377,22 @@ export async function createApp(options: AppOptions): Promise<App> {
         digests.plan(registry());
         cleanups.push('digest schedule', () => digests.stop());
 
+        const pruner = createReadingsPruner({
+          readings,
+          ingestRepo: repo,
+          retention: () => registry().daemon.ingest,
+          now,
+          logger,
+        });
         const pruneTimer = setInterval(
-          guarded('prune', () => {
-            const t = now();
-            const deadLetterDays = registry().daemon.ingest.deadLetterRetentionDays;
-            while (repo.prune(t - DEDUP_WINDOW_MS, t - deadLetterDays * 86_400_000) > 0) {}
-          }),
+          guarded('prune', () => pruner.start()),
           PRUNE_INTERVAL_MS,
         );
         pruneTimer.unref();
-        cleanups.push('prune timer', () => clearInterval(pruneTimer));
+        cleanups.push('prune timer', () => {
+          clearInterval(pruneTimer);
+          pruner.stop();
+        });
 
         if (options.watchConfig !== false) {
           const watcher = watchConfigDir({
@@ -365,6 +416,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
       reload: () => config.reload(),
       tick: () => pipeline.tick(now()),
+      async snapshot(options) {
+        if (options?.atOnce) return snapshots.saveAll();
+        snapshots.start();
+        await snapshots.idle();
+      },
       addresses: () => ({ mqtt: source?.address() ?? '', http: http?.address() ?? '' }),
     };
     return app;

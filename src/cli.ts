@@ -32,6 +32,8 @@ Usage:
   cowbell outbox retry ID|--all-failed [--config DIR] [--db FILE]
                                                re-queue a failed (or folded) message; the running
                                                daemon sends it within channels.outbox.pollMs
+  cowbell export --farm F [--cow C] --from T --to T [--out FILE] [--db FILE | --config DIR]
+                                               write stored readings as a recording (cowbell export --help)
   cowbell --help
 
 Options:
@@ -41,8 +43,35 @@ Options:
 Environment: LOG_PRETTY=1 for human-readable logs; secrets referenced from the config as
 \${NAME} or { env: NAME }.`;
 
+export const EXPORT_HELP = `cowbell export: stored readings as a recording, to replay (back-test) on your own herd
+
+Usage:
+  cowbell export --farm F [--cow C] --from T --to T [--out FILE] [--db FILE | --config DIR]
+
+Options:
+  --farm F       farm id
+  --cow C        only this cow (default: every cow of the farm)
+  --from T       first reading time, inclusive: RFC 3339 (2026-11-24T06:00:00Z) or a UTC date (2026-11-24)
+  --to T         end time, exclusive, same forms
+  --out FILE     JSON Lines file to write (default: standard output)
+  --db FILE      the daemon's SQLite database (default: storage.path of the config)
+  --config DIR   config folder, to find the database (default: ./config)
+
+Readings are kept ingest.retentionDays (config/cowbell.yaml). Then, for example:
+  cowbell replay --config DIR --input herd.jsonl`;
+
 export type Command =
   | { name: 'help' }
+  | { name: 'export-help' }
+  | {
+      name: 'export';
+      dbPath: string;
+      farmId: string;
+      cowId?: string | undefined;
+      fromMs: number;
+      toMs: number;
+      out?: string | undefined;
+    }
   | { name: 'start'; configDir: string; dbPath?: string | undefined }
   | { name: 'config-check'; configDir: string; dbPath?: string | undefined }
   | OutboxCommand
@@ -114,6 +143,8 @@ export function parseCommand(argv: string[]): Command {
       }
       case 'outbox':
         return parseOutboxCommand(rest);
+      case 'export':
+        return parseExport(rest);
       default:
         throw new UsageError(`unknown command "${first}"; try: cowbell --help`);
     }
@@ -178,6 +209,62 @@ function parseOutboxCommand(argv: string[]): OutboxCommand | { name: 'help' } {
     );
   }
   return { name: 'outbox-retry', ...common, target: { id } };
+}
+
+function parseExport(args: string[]): Command {
+  const { values } = parseArgs({
+    args,
+    options: {
+      farm: { type: 'string' },
+      cow: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+      db: { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return { name: 'export-help' };
+  if (!values.farm) throw new UsageError('export needs --farm F (a farm id); see cowbell export --help');
+  const fromMs = timeArg('--from', values.from);
+  const toMs = timeArg('--to', values.to);
+  if (toMs <= fromMs) throw new UsageError(`--to (${values.to}) must be later than --from (${values.from})`);
+  const dbPath = values.db ?? databaseOf(values.config ?? 'config');
+  if (!existsSync(dbPath)) throw new UsageError(`database ${dbPath} does not exist; give --db FILE`);
+  return {
+    name: 'export',
+    dbPath,
+    farmId: values.farm,
+    cowId: values.cow,
+    fromMs,
+    toMs,
+    out: values.out,
+  };
+}
+
+/** RFC 3339 with an offset, or a date (midnight UTC). */
+function timeArg(flag: string, value: string | undefined): number {
+  if (!value) throw new UsageError(`export needs ${flag} T (e.g. 2026-11-24T06:00:00Z or 2026-11-24)`);
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/i.test(value);
+  const ms = ok ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `${flag} ${value} is not a time; use RFC 3339 (2026-11-24T06:00:00Z) or a date (2026-11-24)`,
+    );
+  return ms;
+}
+
+/** The database the config's daemon writes (storage.path), when --db is not given. */
+function databaseOf(configPath: string): string {
+  const configDir = configDirOf(configPath);
+  const loaded = loadRegistry(configDir);
+  if (!loaded.ok)
+    throw new UsageError(
+      `config in ${configDir} is not valid; give --db FILE or fix it (cowbell config check)`,
+    );
+  return resolve(loaded.registry.daemon.storage.path);
 }
 
 /** Accepts the config folder or the path of its cowbell.yaml. */

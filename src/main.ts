@@ -3,7 +3,7 @@
  * exit codes (0 ok, 1 failure, 2 bad arguments or invalid config).
  */
 import { type App, createApp } from './app.js';
-import { checkConfig, HELP, parseCommand, UsageError } from './cli.js';
+import { checkConfig, EXPORT_HELP, HELP, parseCommand, UsageError } from './cli.js';
 import { ConfigError } from './config/load.js';
 import { createLogger, wantsPrettyLogs } from './observability/logger.js';
 
@@ -43,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`cowbell: ${err.message}\n`);
         return 2;
       }
+    }
+    case 'export-help':
+      process.stdout.write(`${EXPORT_HELP}\n`);
+      return 0;
+    case 'export': {
+      const { runExportCommand } = await import('./export/command.js');
+      return runExportCommand(command);
     }
     case 'start':
       return start(command.configDir, command.dbPath);

@@ -37,8 +37,11 @@ export interface PipelineDeps {
 }
 
 export interface Pipeline {
-  /** Readings from the ingest commit (already inside its transaction). */
-  readings(admitted: AdmittedReading[], nowMs: number): void;
+  /**
+   * Readings from the ingest commit (already inside its transaction); `recovered` when they were
+   * stored before a crash and are fed again (the extra steps saw them already).
+   */
+  readings(admitted: AdmittedReading[], nowMs: number, opts?: { recovered?: boolean }): void;
   /** A collar's presence message (`online`/`offline`, e.g. its MQTT last will); false if not valid. */
   acceptStatus(topic: string, payload: Buffer, nowMs: number): boolean;
   /** Time-driven work: silent collars, group waits, escalations, repeats, quiet hours ending. */
@@ -80,8 +83,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   );
 
   return {
-    readings(admitted, nowMs) {
-      for (const step of steps) step(admitted);
+    readings(admitted, nowMs, opts) {
+      if (opts?.recovered !== true) for (const step of steps) step(admitted);
       const conditions: Condition[] = [];
       for (const { reading, late } of admitted) {
         for (const condition of deps.detector.observe(reading, { late })) conditions.push(condition);

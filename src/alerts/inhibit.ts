@@ -23,6 +23,8 @@ const DATA_DRIVEN: ReadonlySet<AlertKind> = new Set([
 /** Herd-level kinds and the cow-level kinds they explain (a hot day: temperatures up, rumination down). */
 const HERD_ABSORBS: Partial<Record<AlertKind, readonly AlertKind[]>> = {
   'herd-heat-stress': ['fever', 'illness'],
+  // Most of a farm's collars silent at once: the gateway or the internet, not each collar.
+  'herd-offline': ['collar-offline'],
 };
 
 /** Consequence kind -> the kinds that cause it (fever, calving or lameness make a cow eat less). */

@@ -26,11 +26,14 @@ export function alertIdFor(
   kind: AlertKind,
   onsetTs: number,
 ): string {
-  const base = `${farmId}.${cowId ?? 'herd'}.${kind}.${onsetTs.toString(36)}`;
+  const base = baseAlertId(farmId, cowId, kind, onsetTs);
   let id = base;
   for (let n = 2; ctx.store.alerts.has(id); n++) id = `${base}.${n}`;
   return id;
 }
+
+const baseAlertId = (farmId: string, cowId: string | null, kind: AlertKind, onsetTs: number): string =>
+  `${farmId}.${cowId ?? 'herd'}.${kind}.${onsetTs.toString(36)}`;
 
 export function applyCondition(ctx: PolicyContext, c: Condition, nowMs: number): void {
   const farm = ctx.registry.farms.get(c.farmId);
@@ -44,7 +47,18 @@ export function applyCondition(ctx: PolicyContext, c: Condition, nowMs: number):
     updateAlert(ctx, farm, open, c, nowMs);
     return;
   }
+  if (alreadyDecided(ctx, c)) return;
   openAlert(ctx, farm, c, nowMs);
+}
+
+/**
+ * The same condition (farm, cow, kind, onset) had its alert already, now closed: it was decided
+ * before, e.g. by the daemon that crashed before its detector snapshot, and recovery fed the
+ * detector the same readings again. Deciding it twice would message the farmer twice.
+ */
+function alreadyDecided(ctx: PolicyContext, c: Condition): boolean {
+  const earlier = ctx.store.alerts.get(baseAlertId(c.farmId, c.cowId, c.kind, c.onsetTs));
+  return earlier !== undefined && earlier.onsetTs === c.onsetTs && earlier.cowId === c.cowId;
 }
 
 function openAlert(ctx: PolicyContext, farm: Farm, c: Condition, nowMs: number): void {

@@ -102,7 +102,10 @@ const lamenessSchema = z.strictObject({
 const calvingSchema = z.strictObject({
   temperatureDropC: positive(0.2, 'temperature this far under her normal (the pre-calving drop), C'),
   windowHours: windowHours(6, 'hours over which the temperature drop is averaged'),
-  ruminationDropPct: pct(25, 'rumination drop over lateSignsWindowHours that must come with the temperature drop, %'),
+  ruminationDropPct: pct(
+    25,
+    'rumination drop over lateSignsWindowHours that must come with the temperature drop, %',
+  ),
   restlessRatio: positive(1.3, 'or: activity this many times normal (restlessness) with the drop'),
   lateSignsWindowHours: windowHours(
     3,

@@ -8,6 +8,7 @@
 import type { Registry } from '../config/registry.js';
 import type { Reading } from '../telemetry/protocol.js';
 import type { Condition } from './condition.js';
+import { createFarmSilence } from './farm-silence.js';
 import { evaluateHerdTemperature, evaluateHour } from './herd.js';
 import { markLate } from './late.js';
 import {
@@ -64,8 +65,11 @@ export interface Detector {
   listenFrom(atMs: number): void;
   /** New config (thresholds, cows moved between collars, farms added/removed). */
   reconfigure(registry: Registry): void;
-  /** States changed since the last call, as [key, state] to persist; restore() takes them back on start. */
-  takeDirtyStates(): [string, StoredState][];
+  /**
+   * States changed since the last call, as [key, state] to persist; restore() takes them back on
+   * start. With `limit`, at most that many (the rest stay dirty): a snapshot in small slices.
+   */
+  takeDirtyStates(limit?: number): [string, StoredState][];
   restore(entries: Iterable<[string, StoredState]>): void;
   stats(): { cows: number; approxStateBytes: number };
   /** Per farm, what its collars' readings showed of their sensors and cadence (see rule-coverage.ts). */
@@ -144,6 +148,7 @@ export function createDetector(deps: { registry: Registry }): Detector {
   let now = Number.NEGATIVE_INFINITY;
   let silenceScanTs = Number.NEGATIVE_INFINITY;
   let listeningSince = Number.NEGATIVE_INFINITY;
+  const farmSilence = createFarmSilence();
 
   function reconfigure(registry: Registry): void {
     const seen = new Set<string>();
@@ -308,11 +313,15 @@ export function createDetector(deps: { registry: Registry }): Detector {
       }
       if (now - silenceScanTs >= SILENCE_EVERY_MS) {
         silenceScanTs = now;
+        const silent: Condition[] = [];
         for (const cow of cows.values()) {
-          const before = out.length;
-          detectSilence(cow, slab.f64, now, listeningSince, out);
-          if (out.length > before) dirtyCows.add(cow);
+          const before = silent.length;
+          detectSilence(cow, slab.f64, now, listeningSince, silent);
+          if (silent.length > before) dirtyCows.add(cow);
         }
+        // Farm-wide silence goes first, so the policy holds back the cow alerts it explains.
+        farmSilence.evaluate(farms.values(), slab.f64, now, out);
+        for (const c of silent) out.push(c);
       }
       return out;
     },
@@ -323,13 +332,18 @@ export function createDetector(deps: { registry: Registry }): Detector {
 
     reconfigure,
 
-    takeDirtyStates() {
+    takeDirtyStates(limit = Number.POSITIVE_INFINITY) {
       const entries: [string, StoredState][] = [];
-      for (const cow of dirtyCows) entries.push([cow.key, serializeCow(cow, slab)]);
-      for (const farm of dirtyFarms)
+      for (const cow of dirtyCows) {
+        if (entries.length >= limit) return entries;
+        entries.push([cow.key, serializeCow(cow, slab)]);
+        dirtyCows.delete(cow);
+      }
+      for (const farm of dirtyFarms) {
+        if (entries.length >= limit) return entries;
         if (farms.has(farm.id)) entries.push([herdKey(farm.id), serializeHerd(farm)]);
-      dirtyCows.clear();
-      dirtyFarms.clear();
+        dirtyFarms.delete(farm);
+      }
       return entries;
     },
 

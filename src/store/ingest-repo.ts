@@ -1,6 +1,7 @@
 /**
- * Tables of the ingest path: dead letters, seen (collar, seq, ts) keys and per-collar cursors.
- * Statements are prepared once; callers group them in one transaction per batch of messages.
+ * Tables of the ingest path besides the readings themselves (readings-repo.ts): dead letters and
+ * per-collar cursors. Cursors are written with the detector snapshot, not per reading: recovery
+ * brings them forward from the readings stored after it.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from './db.js';
@@ -34,16 +35,10 @@ export function createIngestRepo(db: Db) {
   const trimFarmDeadLetters = db.prepare(
     'DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE farm_id IS ? ORDER BY id DESC LIMIT -1 OFFSET ?)',
   );
-  const insertSeen = db.prepare(
-    'INSERT OR IGNORE INTO seen_readings (farm_id, collar_id, seq, ts, seen_at) VALUES (?, ?, ?, ?, ?)',
-  );
   const upsertCursor = db.prepare(
     `INSERT INTO collar_cursors (farm_id, collar_id, last_ts, last_seq, last_seen_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (farm_id, collar_id) DO UPDATE SET last_ts = excluded.last_ts, last_seq = excluded.last_seq,
        last_seen_at = excluded.last_seen_at`,
-  );
-  const pruneSeenBefore = db.prepare(
-    'DELETE FROM seen_readings WHERE (farm_id, collar_id, seq, ts) IN (SELECT farm_id, collar_id, seq, ts FROM seen_readings WHERE seen_at < ? LIMIT ?)',
   );
   const pruneDeadLettersBefore = db.prepare(
     'DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < ? LIMIT ?)',
@@ -69,10 +64,6 @@ export function createIngestRepo(db: Db) {
     trimDeadLetters(farmId: string | null, keep: number): number {
       return trimFarmDeadLetters.run(farmId, keep).changes;
     },
-    /** Records a reading key; false when it was seen before (a duplicate). */
-    markSeen(farmId: string, collarId: string, seq: number, ts: number, seenAt: number): boolean {
-      return insertSeen.run(farmId, collarId, seq, ts, seenAt).changes === 1;
-    },
     saveCursor(farmId: string, collarId: string, cursor: CollarCursor, seenAt: number): void {
       upsertCursor.run(farmId, collarId, cursor.lastTs, cursor.lastSeq, seenAt);
     },
@@ -87,12 +78,9 @@ export function createIngestRepo(db: Db) {
         rows.map((r) => [`${r.farm_id}/${r.collar_id}`, { lastTs: r.last_ts, lastSeq: r.last_seq }]),
       );
     },
-    /** Deletes at most `limit` old rows of each table; call repeatedly until it returns 0. */
-    prune(seenBefore: number, deadLettersBefore: number, limit = 10_000): number {
-      return (
-        pruneSeenBefore.run(seenBefore, limit).changes +
-        pruneDeadLettersBefore.run(deadLettersBefore, limit).changes
-      );
+    /** Deletes at most `limit` dead letters received before `before`; call again while it returns `limit`. */
+    pruneDeadLetters(before: number, limit: number): number {
+      return pruneDeadLettersBefore.run(before, limit).changes;
     },
   };
 }

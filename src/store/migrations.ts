@@ -72,6 +72,58 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dead_letters_farm ON dead_letters (farm_id, id);
     `,
   },
+  {
+    version: 5,
+    name: 'readings store',
+    sql: `
+      -- One small integer per (farm, collar, cow) readings came from, so reading rows stay compact.
+      -- A collar moved to another cow gets a new source: each reading keeps the cow it was read on.
+      CREATE TABLE reading_sources (
+        id INTEGER PRIMARY KEY,
+        farm_id TEXT NOT NULL,
+        collar_id TEXT NOT NULL,
+        cow_id TEXT NOT NULL,
+        UNIQUE (farm_id, collar_id, cow_id)
+      );
+
+      -- Every admitted reading, kept ingest.retentionDays. The primary key is the protocol's
+      -- duplicate key, so INSERT OR IGNORE is the de-duplication; ts first, because readings arrive
+      -- roughly in time order and appends keep pages full. Values are scaled integers (see
+      -- reading-codec.ts); one that does not fit its scale goes exactly into \`exact\` (JSON).
+      -- batch numbers ingest group commits: crash recovery replays the batches after the snapshot.
+      CREATE TABLE readings (
+        ts INTEGER NOT NULL,
+        source INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        batch INTEGER NOT NULL,
+        interval_s INTEGER NOT NULL,
+        activity INTEGER,
+        rumination INTEGER,
+        eating INTEGER,
+        temperature INTEGER,
+        battery INTEGER,
+        lat INTEGER,
+        lon INTEGER,
+        rssi INTEGER,
+        exact TEXT,
+        PRIMARY KEY (ts, source, seq)
+      ) WITHOUT ROWID;
+
+      -- The readings store replaces the separate duplicate keys.
+      DROP TABLE seen_readings;
+
+      -- Which batches the stored detector state has seen: every state is current up to batch
+      -- \`batch\`, a cow's own row up to its \`upto\` when higher; floor_ts is the oldest reading
+      -- time stored since, so recovery reads only from there.
+      ALTER TABLE detector_state ADD COLUMN upto INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE detector_watermark (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        batch INTEGER NOT NULL,
+        floor_ts INTEGER
+      );
+      INSERT INTO detector_watermark (id, batch, floor_ts) VALUES (1, 0, NULL);
+    `,
+  },
   ...OUTBOX_MIGRATIONS,
   {
     version: 20,

@@ -1,8 +1,9 @@
 /**
  * The ingest stage: MQTT messages in, admitted readings out. Messages are queued and committed in
- * groups (one SQLite transaction per group: dead letters, duplicate keys, cursors, and whatever the
- * pipeline stores), and each message is acknowledged to the broker only after its group committed,
- * so a crash never loses an acknowledged reading. The queue is bounded: when it is full, the broker
+ * groups (one SQLite transaction per group, numbered as a batch: the readings themselves, whose
+ * insert is the duplicate check, dead letters, and whatever the pipeline stores), and each message
+ * is acknowledged to the broker only after its group committed, so a crash never loses an
+ * acknowledged reading: recovery feeds the batches after the detector snapshot back to it. The queue is bounded: when it is full, the broker
  * waits for our acknowledgements (backpressure), nothing is buffered without limit.
  */
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { createRateLimitedLog } from '../observability/rate-limited-log.js';
 import type { Db } from '../store/db.js';
 import type { CollarCursor, IngestRepo } from '../store/ingest-repo.js';
+import type { ReadingsRepo } from '../store/readings-repo.js';
 import { parseTelemetry, type Rejection, type RejectReason } from './parse.js';
 import { parseCollarTopic, type Reading } from './protocol.js';
 
@@ -31,6 +33,9 @@ interface QueuedMessage {
 export interface IngestDeps {
   db: Db;
   repo: IngestRepo;
+  readings: ReadingsRepo;
+  /** The last batch number committed before this start (batches are numbered on from it). */
+  lastBatch?: number;
   registry: () => Registry;
   now: () => number;
   metrics: Metrics;
@@ -53,6 +58,15 @@ export interface Ingest {
   flush(): void;
   /** Messages waiting for a commit. */
   queued(): number;
+  /** Number of the last committed batch: the detector has seen every reading up to it. */
+  lastBatch(): number;
+  /**
+   * A reading stored before a crash, fed again in commit order (recovery): moves its collar's
+   * cursor like a live reading and says whether it was late.
+   */
+  readmit(reading: Reading, batch: number): AdmittedReading;
+  /** Cursors moved since the last call, to store with the detector snapshot. */
+  takeDirtyCursors(): [string, string, CollarCursor][];
 }
 
 const DEFAULT_MAX_GROUP = 1000;
@@ -62,6 +76,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   const rejectLog = createRateLimitedLog(log, 60_000, deps.now);
   const cursors: Map<string, CollarCursor> = deps.repo.loadCursors();
   const maxGroup = deps.maxGroup ?? DEFAULT_MAX_GROUP;
+  const dirtyCursors = new Set<string>();
+  let batch = deps.lastBatch ?? 0;
   let queue: QueuedMessage[] = [];
   let flushScheduled = false;
 
@@ -73,6 +89,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     const registry = deps.registry();
     const retentionMs = registry.daemon.ingest.retentionDays * 86_400_000;
     const admitted: AdmittedReading[] = [];
+    const groupBatch = batch + 1;
     for (const message of group) {
       staged.received += 1;
       const nowMs = deps.now();
@@ -82,8 +99,9 @@ export function createIngest(deps: IngestDeps): Ingest {
         continue;
       }
       for (const rejection of result.rejected) recordRejection(message, rejection, registry);
-      admitReadings(result.readings, nowMs, admitted);
+      admitReadings(result.readings, groupBatch, admitted);
     }
+    deps.readings.finishGroup();
     if (admitted.length > 0) {
       staged.accepted += admitted.length;
       deps.onReadings(admitted);
@@ -123,24 +141,26 @@ export function createIngest(deps: IngestDeps): Ingest {
     );
   }
 
-  /** Drops duplicates and marks readings older than their collar's latest as late (event-time order). */
-  function admitReadings(readings: Reading[], nowMs: number, out: AdmittedReading[]): void {
+  /** Stores readings (dropping duplicates) and marks those older than their collar's latest as late. */
+  function admitReadings(readings: Reading[], groupBatch: number, out: AdmittedReading[]): void {
     for (const reading of readings) {
-      if (!deps.repo.markSeen(reading.farmId, reading.collarId, reading.seq, reading.ts, nowMs)) {
+      if (!deps.readings.insert(reading, groupBatch)) {
         staged.duplicates += 1;
         continue;
       }
-      const key = `${reading.farmId}/${reading.collarId}`;
-      const cursor = staged.cursors.get(key) ?? cursors.get(key);
-      const late = cursor !== undefined && reading.ts <= cursor.lastTs;
+      const late = advanceCursor(reading, staged.cursors);
       if (late) staged.late += 1;
-      else {
-        const next = { lastTs: reading.ts, lastSeq: reading.seq };
-        staged.cursors.set(key, next);
-        deps.repo.saveCursor(reading.farmId, reading.collarId, next, nowMs);
-      }
       out.push({ reading, late });
     }
+  }
+
+  /** True when the reading is older than its collar's latest (event-time order); else it moves the cursor. */
+  function advanceCursor(reading: Reading, into: Map<string, CollarCursor>): boolean {
+    const key = `${reading.farmId}/${reading.collarId}`;
+    const cursor = into.get(key) ?? cursors.get(key);
+    if (cursor !== undefined && reading.ts <= cursor.lastTs) return true;
+    into.set(key, { lastTs: reading.ts, lastSeq: reading.seq });
+    return false;
   }
 
   /** Commits a group; true when it is stored (its cursors then become the collars' cursors). */
@@ -149,9 +169,15 @@ export function createIngest(deps: IngestDeps): Ingest {
     try {
       commitGroup(group);
     } catch (err) {
+      deps.readings.afterRollback();
       return err;
     }
-    for (const [key, cursor] of staged.cursors) cursors.set(key, cursor);
+    deps.readings.afterCommit();
+    batch += 1;
+    for (const [key, cursor] of staged.cursors) {
+      cursors.set(key, cursor);
+      dirtyCursors.add(key);
+    }
     const m = deps.metrics;
     m.messagesReceived.inc(staged.received);
     m.readingsAccepted.inc(staged.accepted);
@@ -234,6 +260,23 @@ export function createIngest(deps: IngestDeps): Ingest {
     },
     flush,
     queued: () => queue.length,
+    lastBatch: () => batch,
+    readmit(reading, readBatch) {
+      if (readBatch > batch) batch = readBatch;
+      const late = advanceCursor(reading, cursors);
+      if (!late) dirtyCursors.add(`${reading.farmId}/${reading.collarId}`);
+      return { reading, late };
+    },
+    takeDirtyCursors() {
+      const out: [string, string, CollarCursor][] = [];
+      for (const key of dirtyCursors) {
+        const cursor = cursors.get(key);
+        const slash = key.indexOf('/');
+        if (cursor) out.push([key.slice(0, slash), key.slice(slash + 1), cursor]);
+      }
+      dirtyCursors.clear();
+      return out;
+    },
   };
 }
 

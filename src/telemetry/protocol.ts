@@ -174,6 +174,7 @@ export const ALERT_KINDS = [
   'geofence',
   'herd-heat-stress',
   'sensor-fault',
+  'herd-offline',
 ] as const;
 export const alertKindSchema = z.enum(ALERT_KINDS);
 export type AlertKind = z.infer<typeof alertKindSchema>;

@@ -261,7 +261,7 @@ describe('daemon ingest over the embedded broker', () => {
     const second = await startDaemon(config, seenAfter, { ports: { mqtt: port, http: 0 } });
     await acked;
     expect(seenAfter.map((r) => r.reading.seq)).toEqual([1]);
-    const stored = second.db.prepare('SELECT count(*) AS n FROM seen_readings').get() as { n: number };
+    const stored = second.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number };
     expect(stored.n).toBe(1);
   });
 

@@ -26,7 +26,7 @@ export interface Catalogue {
   kinds: Record<AlertKind, KindText>;
   /** Names of the detector's metrics, for the key figure. */
   metrics: Record<
-    'temperatureC' | 'ruminationMin' | 'eatingMin' | 'activity' | 'battery' | 'distanceM',
+    'temperatureC' | 'ruminationMin' | 'eatingMin' | 'activity' | 'battery' | 'distanceM' | 'silentCollars',
     string
   >;
   /** "{metric} {value}" and with the cow's normal value. */

@@ -18,6 +18,10 @@ export const en: Catalogue = {
     geofence: { problem: 'left the pasture', action: 'find her and bring her back' },
     'herd-heat-stress': { problem: 'heat stress', action: 'give shade, water and cooling now' },
     'sensor-fault': { problem: 'a collar sensor fault', action: 'check or replace the collar' },
+    'herd-offline': {
+      problem: 'collars stopped reporting together',
+      action: "check the farm's internet, gateway and power",
+    },
   },
   metrics: {
     temperatureC: 'Temperature',
@@ -26,6 +30,7 @@ export const en: Catalogue = {
     activity: 'Activity',
     battery: 'Battery',
     distanceM: 'Distance',
+    silentCollars: 'Silent collars',
   },
   figure: '{metric} {value}',
   figureBaseline: '{metric} {value} (normal {baseline})',

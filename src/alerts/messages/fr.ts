@@ -27,6 +27,10 @@ export const fr: Catalogue = {
       action: 'donnez de l’ombre, de l’eau et rafraîchissez',
     },
     'sensor-fault': { problem: 'un capteur en panne', action: 'vérifiez ou remplacez le collier' },
+    'herd-offline': {
+      problem: 'des colliers se sont tus ensemble',
+      action: "vérifiez l'internet, la passerelle et le courant de la ferme",
+    },
   },
   metrics: {
     temperatureC: 'Température',
@@ -35,6 +39,7 @@ export const fr: Catalogue = {
     activity: 'Activité',
     battery: 'Batterie',
     distanceM: 'Distance',
+    silentCollars: 'Colliers muets',
   },
   figure: '{metric} {value}',
   figureBaseline: '{metric} {value} (normale {baseline})',

@@ -18,6 +18,7 @@ export const hi: Catalogue = {
     geofence: { problem: 'चरागाह से बाहर', action: 'उसे ढूँढकर वापस लाएँ' },
     'herd-heat-stress': { problem: 'गर्मी का तनाव', action: 'अभी छाया, पानी और ठंडक दें' },
     'sensor-fault': { problem: 'कॉलर सेंसर में खराबी', action: 'कॉलर जाँचें या बदलें' },
+    'herd-offline': { problem: 'कई कॉलर एक साथ बंद हो गए', action: 'फ़ार्म का इंटरनेट, गेटवे और बिजली जाँचें' },
   },
   metrics: {
     temperatureC: 'तापमान',
@@ -26,6 +27,7 @@ export const hi: Catalogue = {
     activity: 'हलचल',
     battery: 'बैटरी',
     distanceM: 'दूरी',
+    silentCollars: 'बंद कॉलर',
   },
   figure: '{metric} {value}',
   figureBaseline: '{metric} {value} (सामान्य {baseline})',

@@ -24,6 +24,10 @@ export const pt: Catalogue = {
     geofence: { problem: 'saída do pasto', action: 'encontre-a e traga de volta' },
     'herd-heat-stress': { problem: 'estresse térmico', action: 'dê sombra, água e resfriamento agora' },
     'sensor-fault': { problem: 'falha no sensor da coleira', action: 'verifique ou troque a coleira' },
+    'herd-offline': {
+      problem: 'colares pararam de transmitir juntos',
+      action: 'verifique a internet, o gateway e a energia da fazenda',
+    },
   },
   metrics: {
     temperatureC: 'Temperatura',
@@ -32,6 +36,7 @@ export const pt: Catalogue = {
     activity: 'Atividade',
     battery: 'Bateria',
     distanceM: 'Distância',
+    silentCollars: 'Colares em silêncio',
   },
   figure: '{metric} {value}',
   figureBaseline: '{metric} {value} (normal {baseline})',

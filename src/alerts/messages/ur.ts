@@ -18,6 +18,10 @@ export const ur: Catalogue = {
     geofence: { problem: 'چراگاہ سے باہر', action: 'اسے ڈھونڈ کر واپس لائیں' },
     'herd-heat-stress': { problem: 'گرمی کا دباؤ', action: 'ابھی سایہ، پانی اور ٹھنڈک دیں' },
     'sensor-fault': { problem: 'کالر کے سینسر میں خرابی', action: 'کالر چیک کریں یا بدلیں' },
+    'herd-offline': {
+      problem: 'کئی کالر ایک ساتھ خاموش ہو گئے',
+      action: 'فارم کا انٹرنیٹ، گیٹ وے اور بجلی چیک کریں',
+    },
   },
   metrics: {
     temperatureC: 'درجہ حرارت',
@@ -26,6 +30,7 @@ export const ur: Catalogue = {
     activity: 'حرکت',
     battery: 'بیٹری',
     distanceM: 'فاصلہ',
+    silentCollars: 'خاموش کالر',
   },
   figure: '{metric} {value}',
   figureBaseline: '{metric} {value} (معمول {baseline})',

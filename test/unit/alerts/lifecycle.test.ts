@@ -42,6 +42,22 @@ describe('alert lifecycle', () => {
     expect(done.changes.map((c) => [c.alertId, c.state])).toEqual([[id, 'resolved']]);
   });
 
+  it('treats a condition raised again with the onset of an alert already closed as decided (recovery)', () => {
+    const { clock, policy } = setup();
+    const raised = cond('daisy', 'fever', 'critical', clock.now());
+    policy.handle([raised], clock.now());
+    clock.advanceBy(2 * MIN);
+    policy.handle([cleared(raised, clock.now())], clock.now());
+    clock.advanceBy(MIN);
+    // The detector, fed the same readings again after a crash, raises the same episode again.
+    const again = policy.handle([raised], clock.now());
+    expect(again.changes).toEqual([]);
+    expect(again.notifications).toEqual([]);
+    // A new episode (a later onset) is news.
+    const next = policy.handle([cond('daisy', 'fever', 'critical', clock.now())], clock.now());
+    expect(next.changes.map((c) => c.state)).toEqual(['firing']);
+  });
+
   it('groups warnings raised within groupWait into one message per contact, most urgent first', () => {
     const { clock, policy } = setup();
     const sent = [];

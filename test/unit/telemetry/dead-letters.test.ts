@@ -10,6 +10,7 @@ import { loadRegistry } from '../../../src/config/coordinator.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { openDb } from '../../../src/store/db.js';
 import { createIngestRepo, DEAD_LETTER_PAYLOAD_BYTES } from '../../../src/store/ingest-repo.js';
+import { createReadingsRepo } from '../../../src/store/readings-repo.js';
 import { createIngest } from '../../../src/telemetry/ingest.js';
 import { DAEMON_YAML, makeTempConfig, type TempConfig } from '../../support/config-dir.js';
 
@@ -27,6 +28,7 @@ function setUp(keepPerFarm: number) {
   const ingest = createIngest({
     db,
     repo: createIngestRepo(db),
+    readings: createReadingsRepo(db),
     registry: () => registry,
     now: Date.now,
     metrics,
