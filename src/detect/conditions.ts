@@ -60,7 +60,7 @@ export function cowCondition(
   };
 }
 
-/** A change of the farm's herd-heat-stress condition. */
+/** A change of a herd-level condition (herd heat stress, a farm-wide silence). */
 export function herdCondition(
   farm: FarmState,
   change: ConditionChange,
@@ -69,14 +69,16 @@ export function herdCondition(
   raisedTs: number,
   what: string,
   evidence: Record<string, unknown>,
+  kind: 'herd-heat-stress' | 'herd-offline' = 'herd-heat-stress',
+  severity: Severity = farm.th.severity['herd-heat-stress'],
 ): Condition {
   return {
     change,
     farmId: farm.id,
     cowId: null,
     collarId: null,
-    kind: 'herd-heat-stress',
-    severity: farm.th.severity['herd-heat-stress'],
+    kind,
+    severity,
     onsetTs,
     raisedTs,
     ts,

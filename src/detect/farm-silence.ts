@@ -11,7 +11,7 @@
  */
 import type { Severity } from '../telemetry/protocol.js';
 import type { Condition } from './condition.js';
-import { slotAt, slotTimes } from './conditions.js';
+import { herdCondition, slotAt, slotTimes } from './conditions.js';
 import { F64_STRIDE, LAST_TS } from './layout.js';
 import type { FarmState } from './model.js';
 import { MINUTE_MS } from './model.js';
@@ -113,17 +113,16 @@ function condition(
   silent: number,
   reporting: number,
 ): Condition {
-  return {
+  const evidence = { metric: 'silentCollars', value: silent, collars: reporting, cause: 'farm-wide silence' };
+  return herdCondition(
+    farm,
     change,
-    farmId: farm.id,
-    cowId: null,
-    collarId: null,
-    kind: 'herd-offline',
-    severity: SEVERITY,
-    onsetTs: outage.onsetTs,
-    raisedTs: outage.raisedTs,
     ts,
-    summary: `${farm.name}: ${what}`,
-    evidence: { metric: 'silentCollars', value: silent, collars: reporting, cause: 'farm-wide silence' },
-  };
+    outage.onsetTs,
+    outage.raisedTs,
+    what,
+    evidence,
+    'herd-offline',
+    SEVERITY,
+  );
 }
