@@ -51,6 +51,8 @@ export interface AlertPolicy extends AlertOperations {
   restore(state: PolicyState): void;
   /** Fold and suppression counts since the last call, for metrics. */
   takeStats(): PolicyStats;
+  /** True when no timer can fire: no open alert, nothing queued or held (replay skips such time). */
+  isIdle(): boolean;
 }
 
 export function createAlertPolicy(deps: { registry: Registry }): AlertPolicy {
@@ -89,6 +91,7 @@ export function createAlertPolicy(deps: { registry: Registry }): AlertPolicy {
     takeDirtyState: () => store.takeDirty(),
     restore: (state) => store.restore(state),
     takeStats: () => store.takeStats(),
+    isIdle: () => store.isIdle(),
 
     acknowledge: (phone, alertId, nowMs) =>
       operation((ctx) => onAlerts(ctx, phone, alertId, nowMs, 'ack', acknowledgeAlert)),

@@ -66,6 +66,13 @@ export class PolicyStore {
   }
 
   /** Forgets closed alerts last changed before `beforeMs` (they stay in the database). */
+  /** Nothing open, queued or held: time passing changes nothing until the next digest or condition. */
+  isIdle(): boolean {
+    if (this.#open.size > 0) return false;
+    for (const c of this.contacts.values()) if (c.queue.length > 0 || c.pendingDigest) return false;
+    return true;
+  }
+
   pruneClosed(farmId: string, beforeMs: number): void {
     for (const [id, alert] of this.alerts) {
       if (alert.farmId === farmId && !OPEN_STATES.has(alert.state) && alert.updatedAt < beforeMs) {

@@ -64,18 +64,39 @@ export async function runReplay(
   };
   // Each farm's daily digest, at its local digestAt in event time, as node-cron runs it live.
   const nextDigest = new Map<string, number>();
+  const digestDue = (farmId: string, digestAt: string, timezone: string, t: number) => {
+    let due = nextDigest.get(farmId);
+    if (due === undefined) {
+      due = nextLocalTime(t, digestAt, timezone);
+      nextDigest.set(farmId, due);
+    }
+    return due;
+  };
   /** Runs the policy's timers and digests up to event time `now`, in steps, as the live daemon would. */
   const advance = (now: number) => {
     if (!Number.isFinite(nextPolicyTick)) nextPolicyTick = now;
     while (nextPolicyTick <= now) {
+      // With nothing open or queued no timer can fire: jump (on the same tick grid) to the next digest
+      // or to now. A sparse recording (a few days spread over a year) would otherwise step through
+      // every 10 s of the empty months.
+      if (policy.isIdle()) {
+        let until = now;
+        for (const farm of registry.farms.values())
+          until = Math.min(
+            until,
+            digestDue(farm.id, farm.config.policy.digestAt, farm.timezone, nextPolicyTick),
+          );
+        if (until > nextPolicyTick)
+          nextPolicyTick += Math.floor((until - nextPolicyTick) / POLICY_TICK_MS) * POLICY_TICK_MS;
+      }
       const t = nextPolicyTick;
       take(policy.tick(t));
       for (const farm of registry.farms.values()) {
-        const due = nextDigest.get(farm.id) ?? nextLocalTime(t, farm.config.policy.digestAt, farm.timezone);
+        const due = digestDue(farm.id, farm.config.policy.digestAt, farm.timezone, t);
         if (due <= t) {
           take(policy.digest(farm.id, t));
           nextDigest.set(farm.id, nextLocalTime(t + 60_000, farm.config.policy.digestAt, farm.timezone));
-        } else nextDigest.set(farm.id, due);
+        }
       }
       nextPolicyTick += POLICY_TICK_MS;
     }
