@@ -185,7 +185,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       db,
       repo,
       readings,
-      lastBatch: readings.watermark().batch,
+      // Batch numbers never go back: a group that stored nothing (only duplicates) still numbered a
+      // batch that a saved cow state may name, so number on from the highest one anywhere in the store.
+      lastBatch: Math.max(readings.watermark().batch, detectorStates.maxUpto()),
       registry,
       now,
       metrics,

@@ -202,7 +202,11 @@ const cowSchema = z.strictObject({
   calvingDue: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD, e.g. 2026-12-24')
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real date')
+    .refine((d) => {
+      // Date.parse rolls 2026-02-30 over to March 2: the date must read back as written.
+      const ms = Date.parse(`${d}T00:00:00Z`);
+      return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(d);
+    }, 'not a real date')
     .optional()
     .describe(
       'expected calving date (insemination date + about 283 days): calving alerts watch closer around it and stay off a cow nowhere near it',

@@ -116,11 +116,7 @@ export function evaluateHour(
     const r64 = cow.row * F64_STRIDE;
     const warm = (f64[r64 + WARM_MIN] as number) >= cow.th.warmupHours * 60;
     // A silent collar or a faulty sensor (a stuck one repeats rumination too) is no evidence of anything,
-    // nor is a collar repeating its activity count while that may still turn out to be a stuck sensor.
-    const blind =
-      isOpen(f64, slotAt(cow, 'collar-offline')) ||
-      isOpen(f64, slotAt(cow, 'sensor-fault')) ||
-      mayBeStuck(cow, f64);
+    const blind = isOpen(f64, slotAt(cow, 'collar-offline')) || isOpen(f64, slotAt(cow, 'sensor-fault'));
     if (warm && !blind) {
       const view: HourlyView = {
         heatRatio: (values[o] as number) / (herd[0] as number),
@@ -134,6 +130,7 @@ export function evaluateHour(
         heatVsDay: (values[o + 10] as number) / dailyNormal(f32, cow.row * F32_STRIDE, METRIC_ACT),
         hasRumination: hasSensor(f64, r64, SEEN_RUM_TS),
         hasTemperature: hasSensor(f64, r64, SEEN_TEMP_TS),
+        mayBeStuck: mayBeStuck(cow, f64),
       };
       runHourlyRules(cow, f64, view, ts, out);
     }
@@ -141,11 +138,15 @@ export function evaluateHour(
   }
 }
 
-/** Three or more identical non-zero activity counts in a row over half an hour: not yet a fault, not data either. */
+/**
+ * A non-zero activity count repeated over half an hour or more (two 2-h blocks, thirty 1-min readings):
+ * not yet a fault, not data either. Two equal coarse counts are chance now and then; pausing one cow's
+ * rules for a reading costs less than an alert made from a frozen accelerometer.
+ */
 function mayBeStuck(cow: CowRecord, f64: Float64Array): boolean {
   const r64 = cow.row * F64_STRIDE;
   return (
-    (f64[r64 + ACT_SAME_N] as number) >= 3 &&
+    (f64[r64 + ACT_SAME_N] as number) >= 2 &&
     (f64[r64 + LAST_TS] as number) - (f64[r64 + ACT_SAME_SINCE] as number) >= 30 * MINUTE_MS
   );
 }
@@ -161,6 +162,7 @@ function learnHour(
   const r64 = cow.row * F64_STRIDE;
   const cur = f64[r64 + CUR_HOUR] as number;
   if (Number.isNaN(cur) || hour > cur || hour <= cur - RING_HOURS + 1) return;
+  if (mayBeStuck(cow, f64)) return;
   for (const kind of LEARN_BLOCKERS) {
     const at = slotAt(cow, kind);
     if (!Number.isNaN(f64[at + RAISED] as number) || !Number.isNaN(f64[at + PENDING] as number)) return;

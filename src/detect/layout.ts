@@ -74,7 +74,11 @@ export const CALVING_STAGE1_TS = F64_BASE + 19;
 /** Event time the collar last reported a position / a battery level. */
 export const SEEN_POS_TS = F64_BASE + 20;
 export const SEEN_BATTERY_TS = F64_BASE + 21;
-export const F64_STRIDE = F64_BASE + 22;
+/** Event time her last calving alert was raised: after it she is no longer "near term". */
+export const CALVED_TS = F64_BASE + 22;
+/** A heat alert closed after heat.maxHours: no heat until then, while her normal learns the new level. */
+export const HEAT_HOLD_UNTIL = F64_BASE + 23;
+export const F64_STRIDE = F64_BASE + 24;
 /** F64_STRIDE of state layout 1 (before cadence and sensor fields). */
 export const F64_STRIDE_V1 = F64_BASE + 14;
 

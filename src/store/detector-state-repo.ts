@@ -14,6 +14,8 @@ export interface DetectorStateRepo {
   loadAll(): [string, StoredState][];
   /** Keys whose state has seen batches after `batch`, with the last batch each has seen. */
   uptoAfter(batch: number): Map<string, number>;
+  /** The highest ingest batch any stored state has seen (0 when none). */
+  maxUpto(): number;
   /** Drops states not written since `beforeMs` (cows removed from the herd long ago). */
   prune(beforeMs: number): number;
 }
@@ -26,11 +28,13 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
   );
   const selectAll = db.prepare('SELECT key, state FROM detector_state').raw();
   const selectUpto = db.prepare('SELECT key, upto FROM detector_state WHERE upto > ?').raw();
+  const selectMaxUpto = db.prepare('SELECT coalesce(max(upto), 0) FROM detector_state').pluck();
   const deleteOld = db.prepare('DELETE FROM detector_state WHERE updated_at < ?');
   const saveAll = db.transaction((entries: readonly [string, StoredState][], nowMs: number, upto: number) => {
     for (const [key, state] of entries) upsert.run(key, toSqlite(state), nowMs, upto);
   });
   return {
+    maxUpto: () => selectMaxUpto.get() as number,
     save: (entries, nowMs, upto = 0) => {
       if (entries.length > 0) saveAll(entries, nowMs, upto);
     },

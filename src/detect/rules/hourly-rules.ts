@@ -9,7 +9,15 @@ import type { Thresholds } from '../../config/thresholds-schema.js';
 import { cadenceOf } from '../cadence.js';
 import type { Condition } from '../condition.js';
 import { cowCondition, formatDuration, round1, round2, slotAt, slotTimes } from '../conditions.js';
-import { CALVING_STAGE1_TS, type CowKind, EXPLAINED_UNTIL, F64_STRIDE, ONSET } from '../layout.js';
+import {
+  CALVED_TS,
+  CALVING_STAGE1_TS,
+  type CowKind,
+  EXPLAINED_UNTIL,
+  F64_STRIDE,
+  HEAT_HOLD_UNTIL,
+  ONSET,
+} from '../layout.js';
 import type { CowRecord } from '../model.js';
 import { HOUR_MS } from '../model.js';
 import { isOpen, stepSlot } from '../rule-slot.js';
@@ -29,6 +37,8 @@ export interface HourlyView {
   heatVsDay: number;
   hasRumination: boolean;
   hasTemperature: boolean;
+  /** Her activity count has repeated for half an hour or more (see herd.ts mayBeStuck). */
+  mayBeStuck: boolean;
 }
 
 /** Runs the four relative rules for a warmed-up cow at event time `ts` (the end of the hour). */
@@ -84,10 +94,13 @@ export function runHourlyRules(
   // A cow near her calving date does not come into heat: her restlessness is the calving's.
   const calvingDrop =
     (known(v.calvTempDev) && v.calvTempDev <= -th.calving.temperatureDropC) || due === 'near';
-  const surge = estrusLike && !calvingDrop && !open('calving');
+  const held = ts < (f64[r64 + HEAT_HOLD_UNTIL] as number);
+  const surge = estrusLike && !calvingDrop && !open('calving') && !held;
   // Estrus lasts under 30 h: a heat alert still open after maxHours is her new normal, not heat.
   const heatAt = slotAt(cow, 'heat');
   const tooLong = open('heat') && ts - (f64[heatAt + ONSET] as number) >= heat.maxHours * HOUR_MS;
+  // Her normal then learns the new level (nothing pending blocks it) before heat may alert again.
+  if (tooLong) f64[r64 + HEAT_HOLD_UNTIL] = ts + HEAT_HOLD_DAYS * 24 * HOUR_MS;
   step(
     cow,
     f64,
@@ -123,10 +136,15 @@ export function runHourlyRules(
   // a cow most of the way there is left to the calving rule (configurable, off for cows that cannot be
   // calving: a sick cow may cool a little too).
   const cooling = ill.calvingCoolingC > 0 && known(v.calvTempDev) && v.calvTempDev <= -ill.calvingCoolingC;
-  // A cow near term whose rumination falls is calving, not ill; so is a restless one (a sick cow is
-  // dull: her activity falls with her feeding).
-  const calvingLike = due === 'near' || (due !== 'far' && restless);
-  const explained = ts <= (f64[explainedAt] as number) || cooling || calvingLike;
+  // A cow near term whose rumination falls is calving, not ill; so is a restless one that cooled the
+  // day before (a sick cow is dull: her activity falls with her feeding).
+  // Without a thermometer the drop cannot be seen: restlessness with the rumination drop is calving.
+  // Once a calving alert went out she has (most likely) calved: fresh cows fall ill, and that is illness.
+  const calvedLately = ts - (f64[r64 + CALVED_TS] as number) <= calv.dueWindowDaysAfter * 24 * HOUR_MS;
+  const calvingLike =
+    !calvedLately && (due === 'near' || (due !== 'far' && restless && (cooled || !v.hasTemperature)));
+  // A collar repeating its readings may be frozen: no illness from it until that is settled.
+  const explained = ts <= (f64[explainedAt] as number) || cooling || calvingLike || v.mayBeStuck;
   step(
     cow,
     f64,
@@ -156,7 +174,7 @@ export function runHourlyRules(
   const stillEating = v.hasRumination
     ? known(v.lameRumRatio) && v.lameRumRatio >= lame.ruminationKeptPct / 100
     : lame.withoutRumination;
-  const otherCause = open('illness') || open('fever') || open('calving') || open('heat');
+  const otherCause = open('illness') || open('fever') || open('calving') || open('heat') || v.mayBeStuck;
   step(
     cow,
     f64,
@@ -188,6 +206,8 @@ export function runHourlyRules(
 const pct = (ratio: number) => Math.round(ratio * 100);
 /** Readings a sign must span before it alerts (see step()). */
 const HOLD_READINGS = 2;
+/** Days without heat alerts after one was closed for lasting over heat.maxHours. */
+const HEAT_HOLD_DAYS = 3;
 
 /** Where she stands to her expected calving date: near it, far from it, or no date known. */
 function calvingDue(cow: CowRecord, ts: number): 'near' | 'far' | 'unknown' {
@@ -258,7 +278,10 @@ function step(
   // measurement, however many hours it covers. Heat and calving cannot wait that long: estrus is over
   // in hours and a calving alert must come before the calf, and their surge is a stronger sign.
   const hold = kind === 'heat' || kind === 'calving' ? 1 : HOLD_READINGS;
-  const forMs = Math.max(forHours * HOUR_MS, hold * cadenceOf(cow, f64) - HOUR_MS);
+  const cadence = cadenceOf(cow, f64);
+  const forMs = Number.isNaN(cadence)
+    ? forHours * HOUR_MS
+    : Math.max(forHours * HOUR_MS, hold * cadence - HOUR_MS);
   // The window that triggered spans the hour just ended, so the onset is the start of that hour.
   const s = stepSlot(f64, at, ts, isOn, isOff, forMs, clearForHours * HOUR_MS);
   if (s === null) return;
@@ -273,6 +296,7 @@ function step(
       evidence.inseminateFromTs = times.onset + 6 * HOUR_MS;
       evidence.inseminateToTs = times.onset + 17 * HOUR_MS;
     }
+    if (kind === 'calving') f64[cow.row * F64_STRIDE + CALVED_TS] = ts;
     out.push(cowCondition(cow, kind, 'raised', ts, times, severity, what, evidence));
   } else {
     const [what, evidence] = describe('cleared', formatDuration(ts - before.onset));
