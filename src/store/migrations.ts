@@ -78,34 +78,29 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- One small integer per (farm, collar, cow) readings came from, so reading rows stay compact.
       -- A collar moved to another cow gets a new source: each reading keeps the cow it was read on.
+      -- lat_ref/lon_ref: the source's first position (scaled, 0 when none); stored positions are
+      -- offsets from it, a few bytes for a cow that stays on its farm.
       CREATE TABLE reading_sources (
         id INTEGER PRIMARY KEY,
         farm_id TEXT NOT NULL,
         collar_id TEXT NOT NULL,
         cow_id TEXT NOT NULL,
+        lat_ref INTEGER NOT NULL,
+        lon_ref INTEGER NOT NULL,
         UNIQUE (farm_id, collar_id, cow_id)
       );
 
       -- Every admitted reading, kept ingest.retentionDays. The primary key is the protocol's
       -- duplicate key, so INSERT OR IGNORE is the de-duplication; ts first, because readings arrive
-      -- roughly in time order and appends keep pages full. Values are scaled integers (see
-      -- reading-codec.ts); one that does not fit its scale goes exactly into \`exact\` (JSON).
-      -- batch numbers ingest group commits: crash recovery replays the batches after the snapshot.
+      -- roughly in time order and appends keep pages full. v holds the interval and the measured
+      -- values in a few bytes, exactly (see reading-codec.ts). batch numbers ingest group commits:
+      -- crash recovery replays the batches after the snapshot.
       CREATE TABLE readings (
         ts INTEGER NOT NULL,
         source INTEGER NOT NULL,
         seq INTEGER NOT NULL,
         batch INTEGER NOT NULL,
-        interval_s INTEGER NOT NULL,
-        activity INTEGER,
-        rumination INTEGER,
-        eating INTEGER,
-        temperature INTEGER,
-        battery INTEGER,
-        lat INTEGER,
-        lon INTEGER,
-        rssi INTEGER,
-        exact TEXT,
+        v BLOB NOT NULL,
         PRIMARY KEY (ts, source, seq)
       ) WITHOUT ROWID;
 

@@ -6,7 +6,7 @@
  */
 import type { Reading } from '../telemetry/protocol.js';
 import type { Db } from './db.js';
-import { decodeValues, encodeValues, SCALED_FIELDS } from './reading-codec.js';
+import { decodeValues, encodeValues, type PositionRef, positionRef } from './reading-codec.js';
 
 /** What the stored detector state has seen (see the detector_watermark table). */
 export interface Watermark {
@@ -28,31 +28,37 @@ export interface ReadingQuery {
   toMs: number;
 }
 
-const VALUE_COLUMNS = SCALED_FIELDS.map((f) => f.column).join(', ');
-const SELECT_READING = `SELECT r.ts, r.seq, r.batch, r.interval_s, ${SCALED_FIELDS.map((f) => `r.${f.column}`).join(', ')},
-  r.exact, s.farm_id, s.collar_id, s.cow_id FROM readings r JOIN reading_sources s ON s.id = r.source`;
+const SELECT_READING = `SELECT r.ts, r.seq, r.batch, r.v, s.farm_id, s.collar_id, s.cow_id, s.lat_ref, s.lon_ref
+  FROM readings r JOIN reading_sources s ON s.id = r.source`;
 
-interface ReadingRow extends Record<string, unknown> {
+interface ReadingRow {
   ts: number;
   seq: number;
   batch: number;
-  interval_s: number;
+  v: Buffer;
   farm_id: string;
   collar_id: string;
   cow_id: string;
+  lat_ref: number;
+  lon_ref: number;
+}
+
+/** A source's id and the position its stored positions are offsets from. */
+interface Source extends PositionRef {
+  id: number;
 }
 
 export function createReadingsRepo(db: Db) {
   const insertReading = db.prepare(
-    `INSERT OR IGNORE INTO readings (ts, source, seq, batch, interval_s, ${VALUE_COLUMNS}, exact)
-     VALUES (?, ?, ?, ?, ?, ${SCALED_FIELDS.map(() => '?').join(', ')}, ?)`,
+    'INSERT OR IGNORE INTO readings (ts, source, seq, batch, v) VALUES (?, ?, ?, ?, ?)',
   );
   const insertSource = db.prepare(
-    'INSERT OR IGNORE INTO reading_sources (farm_id, collar_id, cow_id) VALUES (?, ?, ?)',
+    `INSERT OR IGNORE INTO reading_sources (farm_id, collar_id, cow_id, lat_ref, lon_ref)
+     VALUES (?, ?, ?, ?, ?)`,
   );
-  const selectSource = db
-    .prepare('SELECT id FROM reading_sources WHERE farm_id = ? AND collar_id = ? AND cow_id = ?')
-    .pluck();
+  const selectSource = db.prepare(
+    'SELECT id, lat_ref AS lat, lon_ref AS lon FROM reading_sources WHERE farm_id = ? AND collar_id = ? AND cow_id = ?',
+  );
   const selectWatermark = db.prepare('SELECT batch, floor_ts FROM detector_watermark WHERE id = 1');
   const lowerFloor = db.prepare(
     'UPDATE detector_watermark SET floor_ts = ? WHERE id = 1 AND (floor_ts IS NULL OR floor_ts > ?)',
@@ -72,7 +78,7 @@ export function createReadingsRepo(db: Db) {
        (SELECT ts, source, seq FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)`,
   );
 
-  const sources = new Map<string, number>();
+  const sources = new Map<string, Source>();
   // Changes made inside the open transaction, kept apart until it commits: a rolled-back group
   // must leave neither a source id that was never stored nor a floor that was never written.
   let newSources: string[] = [];
@@ -80,15 +86,18 @@ export function createReadingsRepo(db: Db) {
   let stagedFloor = Number.POSITIVE_INFINITY;
   let groupFloor = Number.POSITIVE_INFINITY;
 
-  function sourceId(farmId: string, collarId: string, cowId: string): number {
+  /** The reading's source, created with the reading's position as its reference when new. */
+  function sourceOf(reading: Reading): Source {
+    const { farmId, collarId, cowId } = reading;
     const key = `${farmId}\u0000${collarId}\u0000${cowId}`;
     const known = sources.get(key);
     if (known !== undefined) return known;
-    insertSource.run(farmId, collarId, cowId);
-    const id = selectSource.get(farmId, collarId, cowId) as number;
-    sources.set(key, id);
+    const ref = positionRef(reading);
+    insertSource.run(farmId, collarId, cowId, ref.lat, ref.lon);
+    const source = selectSource.get(farmId, collarId, cowId) as Source;
+    sources.set(key, source);
     newSources.push(key);
-    return id;
+    return source;
   }
 
   const initial = readWatermark();
@@ -102,10 +111,9 @@ export function createReadingsRepo(db: Db) {
   return {
     /** Stores a reading committed in `batch`; false when it is a duplicate (stored before). */
     insert(reading: Reading, batch: number): boolean {
-      const source = sourceId(reading.farmId, reading.collarId, reading.cowId);
-      const stored =
-        insertReading.run(reading.ts, source, reading.seq, batch, reading.intervalS, ...encodeValues(reading))
-          .changes === 1;
+      const source = sourceOf(reading);
+      const values = encodeValues(reading, source);
+      const stored = insertReading.run(reading.ts, source.id, reading.seq, batch, values).changes === 1;
       if (stored && reading.ts < groupFloor) groupFloor = reading.ts;
       return stored;
     },
@@ -165,10 +173,10 @@ function toReading(row: ReadingRow): Reading {
     cowId: row.cow_id,
     ts: row.ts,
     seq: row.seq,
-    intervalS: row.interval_s,
+    intervalS: 0,
     activity: 0,
   };
-  decodeValues(row, reading);
+  decodeValues(row.v, { lat: row.lat_ref, lon: row.lon_ref }, reading);
   return reading;
 }
 

@@ -72,6 +72,27 @@ describe('readings store', () => {
     ]).toEqual([]);
   });
 
+  it('keeps positions exact whether or not a source began with one, across a restart', () => {
+    const store = open();
+    const repo = createReadingsRepo(store);
+    const away = { lat: -33.868_82, lon: 151.209_29 };
+    const home = { lat: 31.523_511, lon: 74.358_7 };
+    const blind = reading(1, { collarId: 'C-0050', cowId: 'rosie' });
+    const sighted = reading(2, { collarId: 'C-0050', cowId: 'rosie', ...home });
+    const first = reading(1, home);
+    repo.insert(blind, 1);
+    repo.insert(sighted, 1);
+    repo.insert(first, 1);
+    const restarted = createReadingsRepo(store);
+    const later = [reading(2, { lat: 31.524_01, lon: 74.358_1 }), reading(3, away), reading(4)];
+    for (const r of later) restarted.insert(r, 2);
+    const back = (cowId: string) => [
+      ...restarted.query({ farmId: 'green-acres', cowId, fromMs: T0, toMs: T0 + 3_600_000 }),
+    ];
+    expect(back('rosie')).toEqual([blind, sighted]);
+    expect(back('daisy')).toEqual([first, ...later]);
+  });
+
   it('prunes readings older than a time, at most a step of rows per call', () => {
     const repo = createReadingsRepo(open());
     for (let seq = 0; seq < 25; seq++) repo.insert(reading(seq), 1);
