@@ -33,7 +33,7 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPipelineMetrics } from './observability/pipeline-metrics.js';
 import { createPipeline, type ReadingStep } from './pipeline.js';
-import { recoverReadings } from './recover-readings.js';
+import { lastCommittedBatch, recoverReadings } from './recover-readings.js';
 import { createAlertDeliveriesRepo } from './store/alert-deliveries-repo.js';
 import { createAlertsRepo } from './store/alerts-repo.js';
 import { type Db, openDb } from './store/db.js';
@@ -185,9 +185,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       db,
       repo,
       readings,
-      // Batch numbers never go back: a group that stored nothing (only duplicates) still numbered a
-      // batch that a saved cow state may name, so number on from the highest one anywhere in the store.
-      lastBatch: Math.max(readings.watermark().batch, detectorStates.maxUpto()),
+      lastBatch: lastCommittedBatch(readings, detectorStates),
       registry,
       now,
       metrics,

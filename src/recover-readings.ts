@@ -55,3 +55,15 @@ export function recoverReadings(deps: RecoveryDeps): number {
     .info({ stored: missed.length, fed, watermark: mark.batch }, 'detector caught up with stored readings');
   return fed;
 }
+
+/**
+ * The batch number ingest goes on from after a (re)start. Batch numbers never go back: a group that
+ * stored nothing (only duplicates) still numbered a batch that a saved cow state may name, so the
+ * highest one anywhere in the store counts (recovery moves it up further as it re-admits readings).
+ */
+export function lastCommittedBatch(
+  readings: Pick<ReadingsRepo, 'watermark'>,
+  states: Pick<DetectorStateRepo, 'maxUpto'>,
+): number {
+  return Math.max(readings.watermark().batch, states.maxUpto());
+}
