@@ -72,8 +72,12 @@ export function runHourlyRules(
     v.heatRatio >= heat.activityRatio &&
     !(v.heatVsHerd < heat.herdRatio) &&
     !(v.heatVsDay < heat.dayRatio);
+  // A calving alert in the last days was her calving: a fresh cow's signs are not a second one.
+  const sinceCalving = ts - (f64[r64 + CALVED_TS] as number);
   const signs =
-    due === 'far' ? false : calvingSigns(v, calv, due === 'near', cooled, rumDrop, restless, estrusLike);
+    due === 'far' || sinceCalving <= RECALVING_DAYS * 24 * HOUR_MS
+      ? false
+      : calvingSigns(v, calv, due === 'near', cooled, rumDrop, restless, estrusLike, sinceCalving);
   step(cow, f64, 'calving', ts, signs, !signs, calv.forHours, calv.clearForHours, out, (change) =>
     change === 'cleared'
       ? ['calving signs gone', { metric: 'temperatureC', deviationC: round2(v.calvTempDev) }]
@@ -140,7 +144,7 @@ export function runHourlyRules(
   // day before (a sick cow is dull: her activity falls with her feeding).
   // Without a thermometer the drop cannot be seen: restlessness with the rumination drop is calving.
   // Once a calving alert went out she has (most likely) calved: fresh cows fall ill, and that is illness.
-  const calvedLately = ts - (f64[r64 + CALVED_TS] as number) <= calv.dueWindowDaysAfter * 24 * HOUR_MS;
+  const calvedLately = sinceCalving <= calv.dueWindowDaysAfter * 24 * HOUR_MS;
   const calvingLike =
     !calvedLately && (due === 'near' || (due !== 'far' && restless && (cooled || !v.hasTemperature)));
   // A collar repeating its readings may be frozen: no illness from it until that is settled.
@@ -206,6 +210,8 @@ export function runHourlyRules(
 const pct = (ratio: number) => Math.round(ratio * 100);
 /** Readings a sign must span before it alerts (see step()). */
 const HOLD_READINGS = 2;
+/** Days after a calving alert in which no second one is raised for her. */
+const RECALVING_DAYS = 3;
 /** Days without heat alerts after one was closed for lasting over heat.maxHours. */
 const HEAT_HOLD_DAYS = 3;
 
@@ -234,8 +240,11 @@ function calvingSigns(
   rumDrop: boolean,
   restless: boolean,
   estrusLike: boolean,
+  sinceCalving: number,
 ): boolean {
-  const late = (rumDrop && restless && !estrusLike) || (nearDue && rumDrop);
+  // After a calving alert, falling rumination alone is a fresh cow off her feed (illness), not calving.
+  const freshCow = sinceCalving <= calv.dueWindowDaysAfter * 24 * HOUR_MS;
+  const late = (rumDrop && restless && !estrusLike) || (nearDue && rumDrop && !freshCow);
   const warmer = v.calvTempDev > calv.temperatureDropC / 2;
   if (v.hasTemperature) return (cooled && (rumDrop || restless)) || (late && !warmer);
   if (v.hasRumination) return late;

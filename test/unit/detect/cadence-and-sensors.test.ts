@@ -101,10 +101,10 @@ describe('rules on the sensors a collar has', () => {
   it('a stuck 2-h accelerometer raises one sensor fault after 8 identical readings, and its values leave no alert behind', () => {
     const stuckFrom = T0 + 4 * DAY;
     const stuckTo = stuckFrom + 20 * HOUR;
-    // The accelerometer froze: its last reading's activity, rumination and eating repeat.
+    // The accelerometer froze at a quiet hour: low activity and rumination far under her daytime
+    // normal repeat all day (what made illness alerts before the fault was recognised).
     const all = herd(7200, 7);
-    const last = all.filter((r) => r.cowId === 'cow1' && r.ts <= stuckFrom).at(-1) as Reading;
-    const frozen = { activity: last.activity, ruminationMin: last.ruminationMin, eatingMin: last.eatingMin };
+    const frozen = { activity: 2000, ruminationMin: 20, eatingMin: 5 };
     const readings = all.map((r) =>
       r.cowId === 'cow1' && r.ts > stuckFrom && r.ts <= stuckTo ? { ...r, ...frozen } : r,
     );
@@ -161,5 +161,30 @@ describe('calving told apart from illness and heat', () => {
     const heat = run(herd(300, 7, { bend: estrus }));
     expect(raised(heat.conditions, 'heat').map((c) => c.cowId)).toEqual(['cow1']);
     expect(raised(heat.conditions, 'calving')).toEqual([]);
+  });
+
+  it('after her calving alert, a fresh cow whose rumination falls raises illness, not calving again', () => {
+    const staged = (t: number): Bend | undefined => {
+      if (t > BIRTH - 18 * HOUR && t <= BIRTH)
+        return { tempAdd: -0.4, activityFactor: t > BIRTH - 5 * HOUR ? 1.6 : 1 };
+      if (t > BIRTH + 2 * DAY + 6 * HOUR && t <= BIRTH + 3 * DAY) return { feedingFactor: 0.5 };
+      return undefined;
+    };
+    const { conditions } = run(herd(600, 10, { bend: staged }), [{ calvingDue: '2026-03-09' }]);
+    expect(raised(conditions, 'calving')).toHaveLength(1);
+    const illness = raised(conditions, 'illness');
+    expect(illness).toHaveLength(1);
+    expect(illness[0]?.raisedTs).toBeGreaterThan(BIRTH + 2 * DAY);
+  });
+});
+
+describe('heat that does not end', () => {
+  it('closes after heat.maxHours and lets her normal learn the new level instead of alerting every day', () => {
+    const from = T0 + 4 * DAY;
+    const busier = (t: number): Bend | undefined => (t > from ? { activityFactor: 2.5 } : undefined);
+    const { conditions } = run(herd(600, 12, { bend: busier }));
+    const heat = raised(conditions, 'heat');
+    expect(heat.length).toBeGreaterThanOrEqual(1);
+    expect(heat.length).toBeLessThanOrEqual(2);
   });
 });
