@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDetector } from '../../../src/detect/detector.js';
 import { createDetectorSnapshots } from '../../../src/detector-snapshots.js';
-import { recoverReadings } from '../../../src/recover-readings.js';
+import { lastCommittedBatch, recoverReadings } from '../../../src/recover-readings.js';
 import { openDb } from '../../../src/store/db.js';
 import { createDetectorStateRepo } from '../../../src/store/detector-state-repo.js';
 import { createIngestRepo } from '../../../src/store/ingest-repo.js';
@@ -46,7 +46,7 @@ function daemon(path: string) {
   const states = createDetectorStateRepo(db);
   const detector = createDetector({ registry });
   detector.restore(states.loadAll());
-  let batch = readings.watermark().batch;
+  let batch = lastCommittedBatch(readings, states);
   const ingest = {
     lastBatch: () => batch,
     takeDirtyCursors: () => [],
@@ -76,7 +76,24 @@ function daemon(path: string) {
     logger,
     sliceSize: 1,
   });
-  return { db, readings, states, detector, ingest, commit, snapshots };
+  /** Crash recovery as the daemon runs it at start (then a full snapshot), returning what it fed. */
+  const recover = () => {
+    const fed: string[] = [];
+    recoverReadings({
+      db,
+      readings,
+      states,
+      ingest,
+      pipeline: {
+        readings: (admitted) => fed.push(...admitted.map((a) => `${a.reading.cowId}@${a.reading.seq}`)),
+      },
+      now: () => T0,
+      logger,
+    });
+    if (fed.length > 0) snapshots.saveAll();
+    return fed;
+  };
+  return { db, readings, states, detector, ingest, commit, snapshots, recover };
 }
 
 describe('snapshot watermark and crash recovery', () => {
@@ -114,5 +131,28 @@ describe('snapshot watermark and crash recovery', () => {
     // Batches go on after the last one stored: a new reading does not reuse batch 3.
     expect(second.ingest.lastBatch()).toBe(3);
     second.db.close();
+  });
+
+  it('feeds every acknowledged reading after two kill -9 in a row (batch numbers never go back)', () => {
+    // A group that stored only a redelivered duplicate still numbered a batch a saved cow state
+    // names; if a restart numbered on from below it, new readings would look already seen.
+    dir = mkdtempSync(join(tmpdir(), 'cowbell-recovery-'));
+    const path = join(dir, 'db.sqlite');
+    const first = daemon(path);
+    first.commit([reading(1, 0), reading(2, 0)]);
+    first.snapshots.saveAll();
+    first.commit([reading(1, 1), reading(2, 1)]);
+    first.commit([reading(1, 1)]); // the duplicate: nothing stored, a batch numbered
+    first.snapshots.start(); // one slice saved (cow1, having seen that batch), then kill -9
+    first.db.close();
+
+    const second = daemon(path);
+    expect(second.recover()).toEqual(['cow2@1']);
+    second.commit([reading(1, 5), reading(2, 5)]); // acknowledged, then kill -9 before a snapshot
+    second.db.close();
+
+    const third = daemon(path);
+    expect(third.recover().sort()).toEqual(['cow1@5', 'cow2@5']);
+    third.db.close();
   });
 });
