@@ -3,6 +3,8 @@
  * channel, under a "not delivered in time" line in the contact's language. A template (outside
  * WhatsApp's 24-hour window) has fixed wording, so only the digest, whose last parameter is a free
  * summary, carries the note there; the session text, the console and the webhook always carry it.
+ * Notes sent with another template are not marked carried (SendResult.fixedWording): the contact's
+ * next message or digest carries them.
  */
 
 import { catalogueFor, fill } from '../alerts/messages/catalogue.js';

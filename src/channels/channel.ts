@@ -5,7 +5,15 @@
 import type { Notification } from '../alerts/notification.js';
 
 export type SendResult =
-  | { ok: true; providerMessageId?: string }
+  | {
+      ok: true;
+      providerMessageId?: string;
+      /**
+       * It went with fixed wording (a WhatsApp template): free text added to it, such as notes of
+       * messages folded in an outage, did not reach the recipient and must ride on a later message.
+       */
+      fixedWording?: boolean;
+    }
   | {
       ok: false;
       /** Whether the same message can succeed later (outage, throttling) or never will (bad number). */

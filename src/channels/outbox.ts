@@ -216,7 +216,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       )
       .then((result) => {
         const kind = outcomes.settle(row, channel, result);
-        if (kind === 'sent') folding.carried(carried, row, deps.clock.now());
+        // Folded notes count as delivered only if their text went out (not dropped by a template).
+        if (kind === 'sent' && !(result.ok && result.fixedWording === true))
+          folding.carried(carried, row, deps.clock.now());
         if (probe && kind !== 'sent') pauses.probeFailed(row.channel, deps.clock.now());
       })
       .catch((err: unknown) => log.error({ err, notificationId: row.id }, 'outbox settle failed'))

@@ -59,7 +59,9 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
         message: `no template for purpose ${n.purpose} in ${n.language}; add it to the template file`,
       };
     }
-    return call(templateMessage(n, spec), signal);
+    const result = await call(templateMessage(n, spec), signal);
+    // The digest's last parameter is free text and carries folded notes; other templates cannot.
+    return result.ok && n.purpose !== 'digest' ? { ...result, fixedWording: true } : result;
   }
 
   async function call(body: Record<string, unknown>, signal: AbortSignal): Promise<SendResult> {

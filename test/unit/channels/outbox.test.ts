@@ -312,6 +312,30 @@ describe('the outbox', () => {
     expect(folded.values).toMatchObject([{ value: 1, labels: { reason: 'alert-closed', purpose: 'alert' } }]);
   });
 
+  it('keeps a folded note for a later message when the next one went as a fixed-wording template', async () => {
+    const clock = new ManualClock(T0);
+    const busy: SendResult = { ok: false, retryable: true, code: '131016', message: 'unavailable' };
+    const template: SendResult = { ok: true, providerMessageId: 'wamid.t', fixedWording: true };
+    const channel = new ScriptedChannel('whatsapp', clock, [busy, template]);
+    const alerts: Record<string, AlertState> = { a1: 'firing' };
+    make(clock, channel, undefined, ':memory:', (id) => alerts[id]);
+    outbox.enqueue([note('n1')]);
+    outbox.pump();
+    await flush();
+    alerts.a1 = 'acknowledged';
+    clock.advanceBy(1000);
+    outbox.enqueue([{ ...note('n2'), alertIds: ['a2'], text: 'Bella is lame' }]);
+    outbox.pump();
+    await flush();
+    // n2 went as a template: the note about n1 did not reach the farmer, so the next message carries it.
+    clock.advanceBy(60_000);
+    outbox.enqueue([{ ...note('n3'), alertIds: ['a3'], text: 'Noor is in heat' }]);
+    outbox.pump();
+    await flush();
+    expect(channel.calls.map((c) => c.id)).toEqual(['n1', 'n2', 'n3']);
+    expect(channel.texts.at(-1)).toBe('Not delivered in time (1):\n• fever\n\nNoor is in heat');
+  });
+
   it("keeps one contact's messages in order while another contact's go on", async () => {
     const clock = new ManualClock(T0);
     const channel = new ScriptedChannel('whatsapp', clock, [
