@@ -9,7 +9,7 @@
  * Prints messages per contact per day, the share of alerts that reached someone in time, what was
  * folded or suppressed and why, and alerts nobody heard of (must be 0).
  *
- *   npx tsx bench/policy.ts [--cows 200] [--days 21] [--seed 404] [--source detector|truth] [--no-acks]
+ *   npx tsx bench/policy.ts [--cows 200] [--days 21] [--seed 404] [--collar MODEL] [--source detector|truth] [--no-acks]
  *                           [--policy '{"severities":{"warning":{"groupWaitSeconds":1800}}}']
  *
  * `--source truth` skips the detector and raises each injected event of the simulator's ground
@@ -18,7 +18,7 @@
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { generateFarmFile } from '../simulator/farm-file.js';
-import { simulateHerd } from '../simulator/index.js';
+import { type CollarProfileName, simulateHerd } from '../simulator/index.js';
 import { formatDeliveryReport, summarizeDelivery } from '../src/alerts/delivery-report.js';
 import { nextLocalTime } from '../src/alerts/local-time.js';
 import type { Notification } from '../src/alerts/notification.js';
@@ -61,9 +61,17 @@ interface ConditionSource {
 }
 
 /** The real path: simulator messages -> validation -> detector, as `cowbell replay` runs it. */
-function detectorSource(args: { cows: number; days: number; seed: number }, farmId: string): ConditionSource {
+function detectorSource(
+  args: { cows: number; days: number; seed: number; collar?: CollarProfileName | undefined },
+  farmId: string,
+): ConditionSource {
   const sim = simulatedFarm({ cows: args.cows, farmId, seed: args.seed });
-  const run = simulateHerd({ configDir: sim.dir, seed: args.seed, days: args.days });
+  const run = simulateHerd({
+    configDir: sim.dir,
+    seed: args.seed,
+    days: args.days,
+    ...(args.collar === undefined ? {} : { collar: args.collar }),
+  });
   const replayer = createReplayer({ registry: sim.registry });
   return {
     startMs: Date.parse(run.truth.startTs),
@@ -102,9 +110,17 @@ const TRUTH_MODEL: Record<AlertKind, { delayMin: number; severity: Severity }> =
 };
 
 /** Fallback: each injected event of the simulator's ground truth raised and cleared as a condition. */
-function truthSource(args: { cows: number; days: number; seed: number }, farmId: string): ConditionSource {
+function truthSource(
+  args: { cows: number; days: number; seed: number; collar?: CollarProfileName | undefined },
+  farmId: string,
+): ConditionSource {
   const sim = simulatedFarm({ cows: args.cows, farmId, seed: args.seed });
-  const run = simulateHerd({ configDir: sim.dir, seed: args.seed, days: args.days });
+  const run = simulateHerd({
+    configDir: sim.dir,
+    seed: args.seed,
+    days: args.days,
+    ...(args.collar === undefined ? {} : { collar: args.collar }),
+  });
   sim.cleanup();
   const conditions: Condition[] = [];
   for (const e of run.truth.events) {
@@ -166,6 +182,8 @@ interface Args {
   cows: number;
   days: number;
   seed: number;
+  /** The collar model every cow wears (simulator/collar-profiles.ts; default the 5-min full collar). */
+  collar: CollarProfileName | undefined;
   source: 'detector' | 'truth';
   acks: boolean;
   /** The farm's `policy:` block as JSON, to try settings (default: the defaults). */
@@ -244,7 +262,7 @@ export function runPolicyBench(args: Args) {
 
 function report(args: Args, r: ReturnType<typeof runPolicyBench>): void {
   console.log(
-    `Alert policy on ${args.cows} cows x ${args.days} days (seed ${args.seed}, conditions from the ${args.source}${args.acks ? ', contacts acknowledge' : ', nobody acknowledges'})`,
+    `Alert policy on ${args.cows} cows x ${args.days} days (seed ${args.seed}, collar ${args.collar ?? 'full-5min'}, conditions from the ${args.source}${args.acks ? ', contacts acknowledge' : ', nobody acknowledges'})`,
   );
   console.log(
     `  ${r.conditionCount} conditions; policy time ${r.policyMs.toFixed(0)} ms in ${r.calls} calls (${((r.policyMs * 1000) / r.calls).toFixed(1)} us/call); whole run ${r.wallS.toFixed(1)} s\n`,
@@ -269,6 +287,7 @@ function main(): void {
     cows: Number(arg('cows', '200')),
     days: Number(arg('days', '21')),
     seed: Number(arg('seed', '404')),
+    collar: argv.includes('--collar') ? (arg('collar', 'full-5min') as CollarProfileName) : undefined,
     source: arg('source', 'detector') === 'truth' ? 'truth' : 'detector',
     acks: !argv.includes('--no-acks'),
     policy: JSON.parse(arg('policy', '{}')) as unknown,

@@ -3,7 +3,8 @@
  * the simulator's default scenario mix, replayed through validation and the detector; each raised
  * condition is scored against the simulator's ground truth. Prints the per-kind table with the floors.
  *
- *   npx tsx bench/quality.ts [--cows 200] [--days 21] [--seeds 101,202,303]
+ *   npx tsx bench/quality.ts [--cows 200] [--days 21] [--profiles full-1min,...,rare,real]
+ *                            [--calving-due-share 0.75] [--tables] [--misses] [--no-rare] [--no-real]
  */
 import {
   copyFileSync,
@@ -249,6 +250,7 @@ function main(): void {
   const cows = Number(arg('cows', '200'));
   const days = Number(arg('days', '21'));
   const only = arg('profiles', '').split(',').filter(Boolean);
+  const dueShare = Number(arg('calving-due-share', String(CALVING_DUE_SHARE)));
   const results: ProfileResult[] = [];
   for (const [name, seed] of PROFILE_SEEDS) {
     if (only.length > 0 && !only.includes(name)) continue;
@@ -259,7 +261,7 @@ function main(): void {
       seed,
       farmId: `q-${name}`,
       collar: name,
-      calvingDueShare: CALVING_DUE_SHARE,
+      calvingDueShare: dueShare,
     });
     const seconds = (performance.now() - started) / 1000;
     const report = score(run.detections, detectableTruth(run, name));

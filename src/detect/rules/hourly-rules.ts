@@ -135,7 +135,10 @@ export function runHourlyRules(
   const ill = th.illness;
   const rumLow = known(v.rumRatio) && v.rumRatio <= 1 - ill.ruminationDropPct / 100;
   const explainedAt = cow.row * F64_STRIDE + EXPLAINED_UNTIL;
-  if (open('fever') || open('calving') || open('heat')) f64[explainedAt] = ts + ill.windowHours * HOUR_MS;
+  // The surge itself explains it, not only a heat alert already raised: heat waits heat.forHours
+  // before alerting, and estrus cuts rumination from its first hours.
+  if (open('fever') || open('calving') || open('heat') || estrusLike)
+    f64[explainedAt] = ts + ill.windowHours * HOUR_MS;
   // Before calving, feeding falls while the temperature drop is still short of the calving threshold:
   // a cow most of the way there is left to the calving rule (configurable, off for cows that cannot be
   // calving: a sick cow may cool a little too).
